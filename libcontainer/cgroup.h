@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgroup v2 only. The hierarchy is /sys/fs/cgroup when it is a cgroup2 mount,
+ * else a hybrid host's /sys/fs/cgroup/unified. cgroupsPath: absolute paths are
+ * taken from the hierarchy root; relative ones and an absent path go under the
+ * default parent WARD_CGROUP_PARENT ("/ward/<id>" when absent). */
+#ifndef WARD_CGROUP_H
+#define WARD_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define WARD_CGROUP_PARENT "/ward"
+
+/* The mount point of the v2 hierarchy (static string), or NULL with an error. */
+const char *ward_cgroup_mount(struct ward_error **e);
+/* The absolute host path of the container's cgroup dir (malloc'd). A path with
+ * ".." components is refused. */
+char *ward_cgroup_path(const char *mount, const char *cgroups_path, const char *id, struct ward_error **e);
+/* mkdir -p the cgroup; refuse one that already has processes. Returns an
+ * O_DIRECTORY fd for CLONE_INTO_CGROUP. */
+int ward_cgroup_create(const char *path, struct ward_error **e);
+/* Kill every process in it (cgroup.kill, or SIGKILL each pid of cgroup.procs on
+ * kernels without cgroup.kill). */
+int ward_cgroup_kill(const char *path, struct ward_error **e);
+/* Signal every process in it (for kill --all with a signal other than KILL). */
+int ward_cgroup_signal(const char *path, int sig, struct ward_error **e);
+/* Remove it: kill what is left, then rmdir with a bounded retry (~1 s). A cgroup
+ * that does not exist is not an error. */
+int ward_cgroup_destroy(const char *path, struct ward_error **e);
+/* The pids in cgroup.procs. */
+int ward_cgroup_pids(const char *path, pid_t **pids, size_t *n, struct ward_error **e);
+/* Whether cgroup.freeze reads 1. */
+bool ward_cgroup_frozen(const char *path);
+/* Move pid into the cgroup (cgroup.procs), for kernels without CLONE_INTO_CGROUP. */
+int ward_cgroup_enter(const char *path, pid_t pid, struct ward_error **e);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The state store: <root>/<id>/ (0700) holding state.json (0600, written
+ * atomically), config.json (a private copy of the bundle's config, for delete and
+ * poststop hooks), exec.fifo while the container is created but not started.
+ * Every state change holds flock() on the container directory. Symlinks are never
+ * followed inside the root. */
+#ifndef WARD_STATE_H
+#define WARD_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+enum ward_status { WARD_STATUS_CREATING, WARD_STATUS_CREATED, WARD_STATUS_RUNNING, WARD_STATUS_PAUSED, WARD_STATUS_STOPPED };
+
+struct ward_state {
+	char *id;
+	pid_t pid;	     /* host pid of the container's init */
+	uint64_t start_time; /* /proc/PID/stat start time, to detect pid reuse */
+	char *bundle;	     /* absolute */
+	char *rootfs;	     /* absolute */
+	char *created;	     /* RFC 3339 */
+	char *owner;	     /* "" as runc */
+	struct ward_kv *annotations;
+	size_t n_annotations;
+	char *cgroup;	   /* absolute host path of the container's cgroup dir, or NULL */
+	bool has_tty;	   /* process.terminal */
+	char *oci_version; /* from the config */
+};
+
+const char *ward_status_name(enum ward_status s);
+
+/* Open (and with create, make: 0700, refusing a symlink or a directory that others
+ * can write) the state root. Returns an O_DIRECTORY fd. */
+int ward_state_root_open(const char *root, bool create, struct ward_error **e);
+/* Reserve a new container ID: mkdir <id> 0700 and flock it exclusively. An ID that
+ * exists is refused ("container with id X already exists"), unless it is the
+ * leftover of a create that was killed (no state.json, lock free), which is
+ * reclaimed. Returns the directory fd (locked) in *dirfd. */
+int ward_state_reserve(int rootfd, const char *id, int *dirfd, struct ward_error **e);
+/* Open an existing container's directory and flock it (LOCK_SH or LOCK_EX; 0 for
+ * no lock). ENOENT gives "container X does not exist". */
+int ward_state_open(int rootfd, const char *id, int lock_op, int *dirfd, struct ward_error **e);
+int ward_state_save(int dirfd, const struct ward_state *st, struct ward_error **e);
+int ward_state_load(int dirfd, const char *id, struct ward_state **out, struct ward_error **e);
+void ward_state_free(struct ward_state *st);
+/* The status now: stopped when the pid is gone, a zombie or reused (start time
+ * differs); created while exec.fifo exists; paused when the cgroup is frozen. */
+enum ward_status ward_state_status(int dirfd, const struct ward_state *st);
+/* runc's state JSON (ociVersion, id, pid, status, bundle, rootfs, created, owner,
+ * annotations); pid is 0 when stopped. malloc'd. */
+char *ward_state_json(const struct ward_state *st, enum ward_status status);
+/* Remove <root>/<id> and everything ward put in it. */
+int ward_state_remove(int rootfd, const char *id, struct ward_error **e);
+/* The IDs in the root (sorted), skipping leftovers without state.json. */
+int ward_state_list(int rootfd, char ***ids, struct ward_error **e);
+
+#endif

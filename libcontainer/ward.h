@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libward: the public C API of the ward container runtime. The `ward` CLI is a
+ * thin layer over these calls. No function prints or exits; each fallible one
+ * returns -1 and sets *e (free it with ward_error_free). */
+#ifndef WARD_H
+#define WARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum ward_log_level { WARD_LOG_ERROR, WARD_LOG_WARN, WARD_LOG_INFO, WARD_LOG_DEBUG };
+typedef void (*ward_log_fn)(void *userdata, enum ward_log_level level, const char *msg);
+
+struct ward_ctx;
+
+/* root: the state directory (NULL: /run/ward). */
+struct ward_ctx *ward_ctx_new(const char *root);
+void ward_ctx_free(struct ward_ctx *ctx);
+/* Where warnings and debug messages go (default: dropped). */
+void ward_ctx_set_logger(struct ward_ctx *ctx, ward_log_fn fn, void *userdata);
+void ward_ctx_set_debug(struct ward_ctx *ctx, bool debug);
+/* --systemd-cgroup: cgroupsPath is "slice:prefix:name". */
+void ward_ctx_set_systemd_cgroup(struct ward_ctx *ctx, bool on);
+
+struct ward_create_opts {
+	const char *bundle;	    /* NULL: the current directory */
+	const char *config;	    /* NULL: <bundle>/config.json */
+	const char *pid_file;	    /* NULL: none */
+	const char *console_socket; /* NULL: none */
+	bool no_pivot;
+	bool no_new_keyring;
+	unsigned preserve_fds; /* fds 3 .. 3+N-1 are passed to the container */
+	bool detach;	       /* run only: do not wait for the container */
+};
+
+int ward_create(struct ward_ctx *ctx, const char *id, const struct ward_create_opts *o, struct ward_error **e);
+int ward_start(struct ward_ctx *ctx, const char *id, struct ward_error **e);
+/* create + start. In the foreground (!o->detach) waits for the container's init,
+ * forwarding signals and (with a terminal and no console socket) proxying the
+ * tty, deletes the container, and sets *status to its exit status (128+signal
+ * when killed by a signal). Detached, *status is 0. */
+int ward_run(struct ward_ctx *ctx, const char *id, const struct ward_create_opts *o, int *status,
+	     struct ward_error **e);
+/* runc's state JSON (malloc'd). */
+int ward_state(struct ward_ctx *ctx, const char *id, char **json, struct ward_error **e);
+/* Signal the init (all: every process of the container's cgroup). */
+int ward_kill(struct ward_ctx *ctx, const char *id, int sig, bool all, struct ward_error **e);
+/* Remove a stopped (or created) container; force kills a running one first. */
+int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_error **e);
+
+struct ward_list_entry {
+	char *id;
+	pid_t pid;
+	char *status;
+	char *bundle;
+	char *rootfs;
+	char *created;
+	char *owner;
+};
+int ward_list(struct ward_ctx *ctx, struct ward_list_entry **entries, size_t *n, struct ward_error **e);
+void ward_list_free(struct ward_list_entry *entries, size_t n);
+
+struct ward_exec_opts {
+	const char *process_file; /* an OCI process JSON; else args (+ the container's process settings) */
+	char *const *args;	  /* NULL-terminated */
+	bool detach;
+	const char *pid_file;
+	const char *console_socket;
+	bool tty;
+	const char *cwd;
+	char *const *env; /* NULL-terminated "K=V", added to / overriding the container's */
+	bool has_user;
+	uint32_t uid, gid;
+	unsigned preserve_fds;
+};
+/* Run a process in a running container: joins all its namespaces and its cgroup.
+ * In the foreground sets *status like ward_run. */
+int ward_exec(struct ward_ctx *ctx, const char *id, const struct ward_exec_opts *o, int *status,
+	      struct ward_error **e);
+
+/* The hardened config.json that `ward spec` writes (malloc'd). */
+char *ward_spec_json(bool rootless);
+/* The OCI features document for this build (malloc'd). */
+char *ward_features_json(void);
+/* Library version "X.Y.Z". */
+const char *ward_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
