@@ -1,1 +1,271 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The lifecycle operations on an existing container: state, kill, delete, list.
+ * (create, start and run are in create.c; exec in exec.c.) */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "hooks.h"
+#include "launch.h"
+#include "util.h"
+
+int ward_handle_open(struct ward_ctx *ctx, const char *id, int lock_op, struct ward_handle *h,
+		     struct ward_error **e)
+{
+	int rootfd;
+
+	h->dirfd = -1;
+	h->st = NULL;
+	if (!valid_container_id(id))
+		return ward_err(e, EINVAL, "invalid container id \"%s\"", id ? id : "");
+	rootfd = ward_ctx_rootfd(ctx, false, e);
+	if (rootfd < 0) {
+		if ((*e)->code == ENOENT) {
+			ward_error_free(*e);
+			*e = NULL;
+			return ward_err(e, ENOENT, "container \"%s\" does not exist", id);
+		}
+		return -1;
+	}
+	if (ward_state_open(rootfd, id, lock_op, &h->dirfd, e) < 0)
+		return -1;
+	if (ward_state_load(h->dirfd, id, &h->st, e) < 0) {
+		ward_handle_close(h);
+		return -1;
+	}
+	h->status = ward_state_status(h->dirfd, h->st);
+	return 0;
+}
+
+void ward_handle_close(struct ward_handle *h)
+{
+	if (h->dirfd >= 0)
+		close(h->dirfd); /* drops the flock */
+	ward_state_free(h->st);
+	h->dirfd = -1;
+	h->st = NULL;
+}
+
+int ward_handle_spec(struct ward_handle *h, struct ward_spec **s, struct ward_error **e)
+{
+	return ward_spec_load(h->dirfd, "config.json", s, e);
+}
+
+int ward_handle_pidfd(struct ward_handle *h, struct ward_error **e)
+{
+	int fd;
+
+	if (h->st->pid <= 0)
+		return ward_err(e, ESRCH, "container not running");
+	fd = ward_pidfd_open(h->st->pid);
+	if (fd < 0)
+		return ward_err(e, ESRCH, "container not running");
+	/* the pidfd pins the process: if the start time still matches now, it is
+	 * the container's init and not a process that reused its pid */
+	if (proc_start_time(h->st->pid) != h->st->start_time) {
+		close(fd);
+		return ward_err(e, ESRCH, "container not running");
+	}
+	return fd;
+}
+
+int ward_pidfd_wait(int pidfd, int timeout_ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
+}
+
+int ward_wait_status(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int ward_state(struct ward_ctx *ctx, const char *id, char **json, struct ward_error **e)
+{
+	struct ward_handle h;
+
+	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
+		return -1;
+	*json = ward_state_json(h.st, h.status);
+	ward_handle_close(&h);
+	return 0;
+}
+
+int ward_kill(struct ward_ctx *ctx, const char *id, int sig, bool all, struct ward_error **e)
+{
+	struct ward_handle h;
+	int pidfd, r = 0;
+
+	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
+		return -1;
+	if (h.status == WARD_STATUS_STOPPED) {
+		ward_handle_close(&h);
+		return ward_err(e, ESRCH, "container not running");
+	}
+	if (all && h.st->cgroup) {
+		r = sig == SIGKILL ? ward_cgroup_kill(h.st->cgroup, e)
+				   : ward_cgroup_signal(h.st->cgroup, sig, e);
+	} else {
+		pidfd = ward_handle_pidfd(&h, e);
+		if (pidfd < 0) {
+			r = -1;
+		} else {
+			if (ward_pidfd_send_signal(pidfd, sig) < 0)
+				r = errno == ESRCH ? ward_err(e, ESRCH, "container not running")
+						   : ward_err_sys(e, "signal %d to container %s", sig, id);
+			close(pidfd);
+		}
+	}
+	ward_handle_close(&h);
+	return r;
+}
+
+/* Kill whatever is left of the container and wait (bounded) until the init is gone. */
+static int stop_all(struct ward_handle *h, struct ward_error **e)
+{
+	int pidfd = ward_handle_pidfd(h, NULL);
+
+	if (h->st->cgroup && ward_cgroup_kill(h->st->cgroup, e) < 0)
+		return -1;
+	if (pidfd < 0)
+		return 0;
+	ward_pidfd_send_signal(pidfd, SIGKILL);
+	if (ward_pidfd_wait(pidfd, 10000) < 0) {
+		close(pidfd);
+		return ward_err(e, ETIMEDOUT, "container %s: init did not exit after SIGKILL", h->st->id);
+	}
+	close(pidfd);
+	return 0;
+}
+
+static void poststop(struct ward_ctx *ctx, struct ward_handle *h)
+{
+	struct ward_spec *s = NULL;
+	struct ward_error *err = NULL;
+	_cleanup_free_ char *json = NULL;
+
+	if (ward_handle_spec(h, &s, &err) < 0) {
+		ward_log(ctx, WARD_LOG_WARN, "poststop hooks not run: %s", err->msg);
+		ward_error_free(err);
+		return;
+	}
+	if (s->n_hooks[WARD_HOOK_POSTSTOP]) {
+		json = ward_state_json(h->st, WARD_STATUS_STOPPED);
+		if (ward_hooks_run(s, WARD_HOOK_POSTSTOP, json, &err) < 0) {
+			ward_log(ctx, WARD_LOG_WARN, "%s", err->msg);
+			ward_error_free(err);
+		}
+	}
+	ward_spec_free(s);
+}
+
+int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_error **e)
+{
+	struct ward_handle h;
+	int rootfd;
+
+	if (ward_handle_open(ctx, id, LOCK_EX, &h, e) < 0) {
+		if (force && *e && (*e)->code == ENOENT) {
+			ward_error_free(*e);
+			*e = NULL;
+			return 0;
+		}
+		return -1;
+	}
+	if ((h.status == WARD_STATUS_RUNNING || h.status == WARD_STATUS_PAUSED) && !force) {
+		ward_err(e, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+			 ward_status_name(h.status));
+		ward_handle_close(&h);
+		return -1;
+	}
+	if ((h.status != WARD_STATUS_STOPPED && stop_all(&h, e) < 0) ||
+	    (h.st->cgroup && ward_cgroup_destroy(h.st->cgroup, e) < 0)) {
+		ward_handle_close(&h);
+		return -1;
+	}
+	poststop(ctx, &h);
+	rootfd = ward_ctx_rootfd(ctx, false, e);
+	if (rootfd < 0 || ward_state_remove(rootfd, id, e) < 0) {
+		ward_handle_close(&h);
+		return -1;
+	}
+	ward_handle_close(&h);
+	return 0;
+}
+
+int ward_list(struct ward_ctx *ctx, struct ward_list_entry **entries, size_t *n, struct ward_error **e)
+{
+	struct ward_error *err = NULL;
+	int rootfd = ward_ctx_rootfd(ctx, false, &err);
+	char **ids = NULL;
+	size_t count = 0;
+
+	*entries = NULL;
+	*n = 0;
+	if (rootfd < 0) {
+		if (err->code == ENOENT) { /* nothing was ever created here */
+			ward_error_free(err);
+			return 0;
+		}
+		*e = err;
+		return -1;
+	}
+	if (ward_state_list(rootfd, &ids, e) < 0)
+		return -1;
+	*entries = xmalloc0((strv_len(ids) + 1) * sizeof **entries);
+	for (size_t i = 0; ids[i]; i++) {
+		struct ward_handle h;
+		struct ward_list_entry *le = &(*entries)[count];
+
+		if (ward_handle_open(ctx, ids[i], LOCK_SH, &h, &err) < 0) {
+			ward_error_free(err); /* deleted meanwhile */
+			err = NULL;
+			continue;
+		}
+		le->id = xstrdup(h.st->id);
+		le->pid = h.status == WARD_STATUS_STOPPED ? 0 : h.st->pid;
+		le->status = xstrdup(ward_status_name(h.status));
+		le->bundle = xstrdup(h.st->bundle);
+		le->rootfs = xstrdup(h.st->rootfs);
+		le->created = xstrdup(h.st->created);
+		le->owner = xstrdup(h.st->owner ? h.st->owner : "");
+		count++;
+		ward_handle_close(&h);
+	}
+	strv_free(ids);
+	*n = count;
+	return 0;
+}
+
+void ward_list_free(struct ward_list_entry *entries, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(entries[i].id);
+		free(entries[i].status);
+		free(entries[i].bundle);
+		free(entries[i].rootfs);
+		free(entries[i].created);
+		free(entries[i].owner);
+	}
+	free(entries);
+}

@@ -1,1 +1,47 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* Internal: the context behind the public API and helpers shared by the
+ * lifecycle (container.c) and exec (exec.c). */
+#ifndef WARD_CONTAINER_H
+#define WARD_CONTAINER_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+#include "state.h"
+#include "ward.h"
+
+struct ward_ctx {
+	char *root;
+	int rootfd; /* -1 until first used */
+	ward_log_fn log;
+	void *log_ud;
+	bool debug;
+	bool systemd_cgroup;
+};
+
+void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The state root, opened (and with create, made) on first use. */
+int ward_ctx_rootfd(struct ward_ctx *ctx, bool create, struct ward_error **e);
+
+/* An opened container: its locked state directory and loaded state. */
+struct ward_handle {
+	int dirfd;
+	struct ward_state *st;
+	enum ward_status status;
+};
+int ward_handle_open(struct ward_ctx *ctx, const char *id, int lock_op, struct ward_handle *h,
+		     struct ward_error **e);
+void ward_handle_close(struct ward_handle *h);
+/* The container's config as saved at create. */
+int ward_handle_spec(struct ward_handle *h, struct ward_spec **s, struct ward_error **e);
+/* A pidfd for the container's init, checked against its start time (never a recycled pid). */
+int ward_handle_pidfd(struct ward_handle *h, struct ward_error **e);
+/* Wait up to timeout_ms for the process behind pidfd to exit; 0 when it has. */
+int ward_pidfd_wait(int pidfd, int timeout_ms);
+/* Wait for our child and turn its wait status into a shell-style exit code. */
+int ward_wait_status(pid_t pid);
+/* Forward every catchable signal to pidfd's process until it exits; its status. */
+int ward_forward_and_wait(pid_t pid, int pidfd);
+
+#endif

@@ -17,8 +17,10 @@ int ward_err(struct ward_error **e, int code, const char *fmt, ...) __attribute_
 /* Same, taking the code from errno and appending ": ENAME" to the message. */
 int ward_err_sys(struct ward_error **e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same as ward_err_sys with an explicit errno value. */
-int ward_err_errno(struct ward_error **e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int ward_err_verrno(struct ward_error **e, int code, const char *fmt, va_list ap);
+int ward_err_errno(struct ward_error **e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int ward_err_verrno(struct ward_error **e, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Prefix the message of an existing error with context: "ctx: old". Returns -1. */
 int ward_err_prefix(struct ward_error **e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ward_error_free(struct ward_error *e);

@@ -1,1 +1,356 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* ward exec: a new process in a running container. One clone3 into the
+ * container's cgroup (and, through the parent's setns, its pid namespace); the
+ * child joins the other namespaces through the init's pidfd, applies the
+ * process settings with the same code as the init, and execs. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "container.h"
+#include "launch.h"
+#include "process.h"
+#include "terminal.h"
+#include "util.h"
+
+struct exec_job {
+	struct ward_spec *spec;	 /* the container's config: its process is the template */
+	struct ward_spec *pspec; /* from --process, if given */
+	struct ward_process *p;	 /* what runs */
+	unsigned long nsflags;	 /* namespaces to join (the init's that differ from ours) */
+	int pidfd, cgroup_fd, console_fd, sync_fd;
+	unsigned preserve_fds;
+	pid_t pid;
+};
+
+/* Parse --process FILE with the config parser, as the "process" member of a config. */
+static int load_process(const char *file, struct ward_spec **out, struct ward_error **e)
+{
+	_cleanup_free_ char *text = NULL, *wrapped = NULL;
+	size_t len;
+
+	if (read_file_at(AT_FDCWD, file, WARD_SPEC_MAX_BYTES, &text, &len, e) < 0)
+		return -1;
+	wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"/\"},\"process\":%s}", text);
+	if (ward_spec_parse(wrapped, strlen(wrapped), file, out, e) < 0)
+		return -1;
+	if (!(*out)->process.args || !(*out)->process.args[0])
+		return ward_err(e, EINVAL, "%s: args: required", file);
+	return 0;
+}
+
+static char **env_merge(char **base, char *const *add)
+{
+	size_t nb = strv_len(base), na = strv_len(add), n = 0;
+	char **r = xmalloc0((nb + na + 1) * sizeof *r);
+
+	for (size_t i = 0; i < nb; i++) {
+		size_t klen = strcspn(base[i], "=");
+		bool overridden = false;
+
+		for (size_t j = 0; j < na; j++)
+			if (strncmp(add[j], base[i], klen) == 0 && add[j][klen] == '=')
+				overridden = true;
+		if (!overridden)
+			r[n++] = xstrdup(base[i]);
+	}
+	for (size_t j = 0; j < na; j++)
+		r[n++] = xstrdup(add[j]);
+	return r;
+}
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = strv_len(v);
+	char **r = xmalloc0((n + 1) * sizeof *r);
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+/* --process replaces the whole process; otherwise args/env/cwd/user/tty adjust
+ * the container's own process settings. */
+static int build_process(struct exec_job *j, const struct ward_exec_opts *o, struct ward_error **e)
+{
+	struct ward_process *p;
+	char **env;
+
+	if (o->process_file) {
+		if (load_process(o->process_file, &j->pspec, e) < 0)
+			return -1;
+		j->p = &j->pspec->process;
+	} else {
+		if (!o->args || !o->args[0])
+			return ward_err(e, EINVAL, "exec: a command (or --process) is required");
+		j->p = &j->spec->process;
+		strv_free(j->p->args);
+		j->p->args = strv_dup(o->args);
+		j->p->terminal = o->tty;
+	}
+	p = j->p;
+	env = env_merge(p->env, o->env);
+	strv_free(p->env);
+	p->env = env;
+	if (o->cwd) {
+		free(p->cwd);
+		p->cwd = xstrdup(o->cwd);
+	}
+	if (o->has_user) {
+		p->user.uid = o->uid;
+		p->user.gid = o->gid;
+		p->user.n_additional_gids = 0;
+	}
+	if (p->no_new_privileges < 0)
+		p->no_new_privileges = 1;
+	if (p->cwd && p->cwd[0] != '/')
+		return ward_err(e, EINVAL, "exec: cwd \"%s\" must be absolute", p->cwd);
+	return 0;
+}
+
+static unsigned long ns_to_join(pid_t pid)
+{
+	static const enum ward_ns_type types[] = {WARD_NS_USER, WARD_NS_MOUNT,	WARD_NS_NET, WARD_NS_IPC,
+						  WARD_NS_UTS,	WARD_NS_CGROUP, WARD_NS_PID};
+	unsigned long flags = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		char a[64], b[64];
+		struct stat sa, sb;
+
+		snprintf(a, sizeof a, "/proc/%d/ns/%s", (int)pid, ward_ns_proc_name(types[i]));
+		snprintf(b, sizeof b, "/proc/self/ns/%s", ward_ns_proc_name(types[i]));
+		if (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+		    (sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev))
+			flags |= (unsigned long)ward_ns_clone_flag(types[i]);
+	}
+	return flags;
+}
+
+static int exec_child_setup(struct exec_job *j, struct ward_exec_plan *plan, struct ward_error **e)
+{
+	const struct ward_process *p = j->p;
+	unsigned long flags = j->nsflags & ~(unsigned long)CLONE_NEWPID;
+
+	if (flags && setns(j->pidfd, (int)flags) < 0)
+		return ward_err_sys(e, "join the container's namespaces");
+	if (setsid() < 0)
+		return ward_err_sys(e, "setsid");
+	if (p->terminal) {
+		_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int master = -1, peer = -1;
+
+		if (ward_pty_open(root, p->console_height, p->console_width, &master, &peer, e) < 0)
+			return ward_err_prefix(e, "exec: terminal");
+		if (ward_send_fd(j->console_fd, master, "/dev/console", e) < 0 ||
+		    ward_pty_make_controlling(peer, e) < 0)
+			return -1;
+		close(master);
+		close(peer);
+	}
+	if (ward_process_limits(p, e) < 0 || ward_process_cwd(p, e) < 0 ||
+	    ward_process_credentials(p, p->no_new_privileges != 0, e) < 0)
+		return -1;
+	return ward_process_plan(p, plan, e);
+}
+
+__attribute__((noreturn)) static void exec_child(struct exec_job *j)
+{
+	struct ward_error *err = NULL;
+	struct ward_exec_plan plan = {0};
+	int code;
+	char *payload = NULL;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0); /* never expose ward's /proc/PID/exe to the container */
+	if (exec_child_setup(j, &plan, &err) < 0)
+		ward_child_fail(j->sync_fd, err);
+	if (ward_sync_send(j->sync_fd, WARD_SYNC_READY, 0, NULL) < 0 ||
+	    ward_sync_recv(j->sync_fd, &code, &payload) != WARD_SYNC_GO)
+		_exit(1);
+	prctl(PR_SET_PDEATHSIG, 0);
+	close(j->sync_fd);
+	ward_process_exec(j->p, &plan, j->preserve_fds, &err);
+	dprintf(2, "ward: %s\n", err ? err->msg : "exec failed");
+	_exit(127);
+}
+
+static int exec_clone(struct exec_job *j, struct ward_error **e)
+{
+	struct clone_args ca = {
+	    .flags = CLONE_INTO_CGROUP, .cgroup = (uint64_t)j->cgroup_fd, .exit_signal = SIGCHLD};
+	_cleanup_close_ int self_pidns = -1;
+	int sv[2];
+
+	if (j->cgroup_fd < 0)
+		ca.flags = 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ward_err_sys(e, "create the sync socket");
+	if (j->nsflags & CLONE_NEWPID) { /* applies to our children only */
+		self_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (self_pidns < 0 || setns(j->pidfd, CLONE_NEWPID) < 0) {
+			close(sv[0]), close(sv[1]);
+			return ward_err_sys(e, "join the container's pid namespace");
+		}
+	}
+	j->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (j->pid == 0) {
+		close(sv[0]);
+		j->sync_fd = sv[1];
+		exec_child(j);
+	}
+	if (self_pidns >= 0)
+		setns(self_pidns, CLONE_NEWPID);
+	close(sv[1]);
+	j->sync_fd = sv[0];
+	if (j->pid < 0)
+		return ward_err_sys(e, "clone3 the exec process");
+	return 0;
+}
+
+static int exec_commit(struct exec_job *j, const struct ward_exec_opts *o, struct ward_error **e)
+{
+	char *payload = NULL;
+	int code = 0, t = ward_sync_recv(j->sync_fd, &code, &payload);
+
+	if (t == WARD_SYNC_ERROR) {
+		ward_err(e, code, "%s", payload ? payload : "exec failed");
+		free(payload);
+		return -1;
+	}
+	free(payload);
+	if (t != WARD_SYNC_READY)
+		return ward_err(e, ECHILD, "the exec process died during setup");
+	if (o->pid_file) {
+		_cleanup_free_ char *pid = xasprintf("%d", (int)j->pid);
+		int fd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || write_all(fd, pid, strlen(pid)) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return ward_err_sys(e, "pid file %s", o->pid_file);
+		}
+		close(fd);
+	}
+	if (ward_sync_send(j->sync_fd, WARD_SYNC_GO, 0, NULL) < 0)
+		return ward_err_sys(e, "start the exec process");
+	return 0;
+}
+
+static int exec_console(struct exec_job *j, const struct ward_exec_opts *o, int *sock, struct ward_error **e)
+{
+	int sv[2];
+
+	*sock = -1;
+	if (!j->p->terminal)
+		return 0;
+	if (o->console_socket) {
+		j->console_fd = ward_console_connect(o->console_socket, e);
+		return j->console_fd < 0 ? -1 : 0;
+	}
+	if (o->detach)
+		return ward_err(e, EINVAL, "exec: a terminal with --detach needs a --console-socket");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return ward_err_sys(e, "create the console socket");
+	*sock = sv[0];
+	j->console_fd = sv[1];
+	return 0;
+}
+
+static int exec_prepare(struct ward_ctx *ctx, const char *id, const struct ward_exec_opts *o,
+			struct exec_job *j, int *sock, struct ward_error **e)
+{
+	struct ward_handle h;
+	int r = -1;
+
+	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
+		return -1;
+	if (h.status == WARD_STATUS_STOPPED || h.status == WARD_STATUS_PAUSED) {
+		ward_err(e, EINVAL, "cannot exec in a %s container", ward_status_name(h.status));
+		goto out;
+	}
+	if (ward_handle_spec(&h, &j->spec, e) < 0 || build_process(j, o, e) < 0 ||
+	    exec_console(j, o, sock, e) < 0)
+		goto out;
+	j->pidfd = ward_handle_pidfd(&h, e);
+	if (j->pidfd < 0)
+		goto out;
+	j->nsflags = ns_to_join(h.st->pid);
+	if (h.st->cgroup) {
+		j->cgroup_fd = open(h.st->cgroup, O_DIRECTORY | O_CLOEXEC);
+		if (j->cgroup_fd < 0) {
+			ward_err_sys(e, "open cgroup %s", h.st->cgroup);
+			goto out;
+		}
+	}
+	j->preserve_fds = o->preserve_fds;
+	r = 0;
+out:
+	ward_handle_close(&h);
+	return r;
+}
+
+static void exec_job_free(struct exec_job *j)
+{
+	int *fds[] = {&j->pidfd, &j->cgroup_fd, &j->console_fd, &j->sync_fd};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	ward_spec_free(j->spec);
+	ward_spec_free(j->pspec);
+}
+
+int ward_exec(struct ward_ctx *ctx, const char *id, const struct ward_exec_opts *o, int *status,
+	      struct ward_error **e)
+{
+	struct exec_job j = {.pidfd = -1, .cgroup_fd = -1, .console_fd = -1, .sync_fd = -1};
+	int sock = -1, master = -1, childfd = -1, r = -1;
+
+	*status = 0;
+	if (exec_prepare(ctx, id, o, &j, &sock, e) < 0 || exec_clone(&j, e) < 0)
+		goto out;
+	if (exec_commit(&j, o, e) < 0) {
+		kill(j.pid, SIGKILL);
+		ward_wait_status(j.pid);
+		goto out;
+	}
+	r = 0;
+	if (o->detach)
+		goto out;
+	if (sock >= 0 && ward_recv_fd(sock, &master, NULL) < 0)
+		master = -1;
+	childfd = ward_pidfd_open(j.pid);
+	if (master >= 0 && childfd >= 0) {
+		struct ward_error *ignored = NULL;
+
+		if (ward_tty_proxy(master, childfd, &ignored) < 0) {
+			ward_log(ctx, WARD_LOG_WARN, "terminal: %s", ignored->msg);
+			ward_error_free(ignored);
+		}
+		*status = ward_wait_status(j.pid);
+	} else {
+		*status = childfd >= 0 ? ward_forward_and_wait(j.pid, childfd) : ward_wait_status(j.pid);
+	}
+out:
+	if (master >= 0)
+		close(master);
+	if (sock >= 0)
+		close(sock);
+	if (childfd >= 0)
+		close(childfd);
+	exec_job_free(&j);
+	return r;
+}

@@ -1,1 +1,392 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "hooks.h"
+#include "mounts.h"
+#include "net.h"
+#include "process.h"
+#include "terminal.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+struct sync_hdr {
+	int32_t type;
+	int32_t code;
+};
+
+int ward_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int ward_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int ward_sync_send(int fd, enum ward_sync type, int code, const char *payload)
+{
+	struct sync_hdr h = {.type = type, .code = code};
+	struct iovec iov[2] = {{&h, sizeof h}, {(void *)payload, payload ? strlen(payload) : 0}};
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = payload ? 2 : 1};
+	ssize_t r;
+
+	do
+		r = sendmsg(fd, &m, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -1 : 0;
+}
+
+int ward_sync_recv(int fd, int *code, char **payload)
+{
+	struct sync_hdr h;
+	ssize_t n;
+	char *buf;
+
+	*payload = NULL;
+	do
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n < (ssize_t)sizeof h) {
+		errno = EPIPE; /* the peer is gone */
+		return -1;
+	}
+	buf = xmalloc0((size_t)n + 1);
+	do
+		n = recv(fd, buf, (size_t)n, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < (ssize_t)sizeof h) {
+		free(buf);
+		errno = n < 0 ? errno : EPIPE;
+		return -1;
+	}
+	memcpy(&h, buf, sizeof h);
+	if (code)
+		*code = h.code;
+	if ((size_t)n > sizeof h) {
+		memmove(buf, buf + sizeof h, (size_t)n - sizeof h);
+		buf[(size_t)n - sizeof h] = '\0';
+		*payload = buf;
+	} else {
+		free(buf);
+	}
+	return h.type;
+}
+
+void ward_child_fail(int sync_fd, struct ward_error *err)
+{
+	if (sync_fd >= 0)
+		ward_sync_send(sync_fd, WARD_SYNC_ERROR, err ? err->code : 0,
+			       err ? err->msg : "unknown error");
+	_exit(1);
+}
+
+void ward_launch_init(struct ward_launch *l)
+{
+	memset(l, 0, sizeof *l);
+	l->cgroup_fd = l->console_fd = l->fifo_fd = l->fifo_keep_fd = -1;
+	l->pidfd = l->sync_fd = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(l->parent_fds); i++)
+		l->parent_fds[i] = -1;
+	for (int t = 0; t < WARD_NS_COUNT; t++)
+		l->ns.fd[t] = -1;
+}
+
+/* Wait for the parent's GO; its payload (if any) in *payload. */
+static int child_wait_go(int fd, char **payload, struct ward_error **e)
+{
+	char *p = NULL;
+	int t = ward_sync_recv(fd, NULL, &p);
+
+	if (t != WARD_SYNC_GO) {
+		free(p);
+		return ward_err(e, EPIPE, "the runtime went away during create");
+	}
+	if (payload)
+		*payload = p;
+	else
+		free(p);
+	return 0;
+}
+
+static int child_namespaces(struct ward_launch *l, unsigned long newns, struct ward_error **e)
+{
+	const struct ward_spec *s = l->spec;
+
+	if ((newns & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return ward_err_sys(
+		    e, "linux.uidMappings/gidMappings: become root (id 0) in the user namespace");
+	/* the pid namespace was joined by the parent: it applies to children only */
+	if (ward_ns_join(&l->ns, ~(1u << WARD_NS_PID), e) < 0)
+		return -1;
+	if ((newns & CLONE_NEWTIME) && ward_ns_new_time(s, e) < 0)
+		return -1;
+	if (setsid() < 0)
+		return ward_err_sys(e, "setsid");
+	if (!l->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES)
+		return ward_err_sys(e, "create a session keyring");
+	if ((newns & CLONE_NEWNET) && ward_net_lo_up(e) < 0)
+		return -1;
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return ward_err_sys(e, "hostname: set %s", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return ward_err_sys(e, "domainname: set %s", s->domainname);
+	return 0;
+}
+
+static int child_terminal(struct ward_launch *l, struct ward_rootfs *r, int *peer, struct ward_error **e)
+{
+	const struct ward_process *p = &l->spec->process;
+	_cleanup_close_ int master = -1;
+
+	if (ward_pty_open(r->rootfd, p->console_height, p->console_width, &master, peer, e) < 0)
+		return ward_err_prefix(e, "process.terminal");
+	if (ward_rootfs_console(r, *peer, e) < 0)
+		return -1;
+	if (ward_send_fd(l->console_fd, master, "/dev/console", e) < 0)
+		return ward_err_prefix(e, "send the terminal to the console socket");
+	close(l->console_fd);
+	l->console_fd = -1;
+	return 0;
+}
+
+/* Everything up to READY; returns the plan for execve. */
+static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struct ward_error **e)
+{
+	const struct ward_spec *s = l->spec;
+	const struct ward_process *p = &s->process;
+	unsigned long newns = ward_ns_new_flags(s);
+	struct ward_rootfs r = {.rootfd = -1, .devnullfd = -1};
+	_cleanup_free_ char *state = NULL;
+	_cleanup_close_ int peer = -1;
+	int ret = -1;
+
+	if (child_wait_go(l->sync_fd, NULL, e) < 0 || child_namespaces(l, newns, e) < 0)
+		return -1;
+	umask(0); /* device and mount-point modes as the config says */
+	if (ward_rootfs_prepare(s, l->rootfs, s->linux_.ns[WARD_NS_USER].present, &r, e) < 0 ||
+	    ward_rootfs_mount_all(s, l->bundle, &r, e) < 0 || ward_rootfs_sysctl(s, e) < 0)
+		goto out;
+	if (ward_sync_send(l->sync_fd, WARD_SYNC_HOOKS, 0, NULL) < 0 ||
+	    child_wait_go(l->sync_fd, &state, e) < 0)
+		goto out;
+	if (ward_hooks_run(s, WARD_HOOK_CREATE_CONTAINER, state, e) < 0)
+		goto out;
+	if (ward_rootfs_mask(s, &r, e) < 0)
+		goto out;
+	if (p->terminal && child_terminal(l, &r, &peer, e) < 0)
+		goto out;
+	if (ward_rootfs_pivot(s, &r, l->no_pivot, e) < 0)
+		goto out;
+	if (peer >= 0 && ward_pty_make_controlling(peer, e) < 0)
+		goto out;
+	if (ward_process_limits(p, e) < 0 || ward_process_cwd(p, e) < 0 ||
+	    ward_process_credentials(p, p->no_new_privileges != 0, e) < 0 ||
+	    ward_process_plan(p, plan, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	ward_rootfs_close(&r);
+	return ret;
+}
+
+/* Blocks until `ward start` writes to exec.fifo. */
+static int child_wait_start(struct ward_launch *l, struct ward_error **e)
+{
+	char c;
+	ssize_t n;
+
+	if (l->fifo_fd < 0)
+		return 0;
+	if (fcntl(l->fifo_fd, F_SETFL, 0) < 0) /* blocking reads from here */
+		return ward_err_sys(e, "exec.fifo");
+	do
+		n = read(l->fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return ward_err_sys(e, "wait for start on exec.fifo");
+	close(l->fifo_fd);
+	close(l->fifo_keep_fd);
+	return 0;
+}
+
+__attribute__((noreturn)) static void child_main(struct ward_launch *l)
+{
+	struct ward_error *err = NULL;
+	struct ward_exec_plan plan = {0};
+	_cleanup_free_ char *state = NULL;
+
+	/* die with the runtime until the container is committed; no one may ptrace
+	 * or open /proc/PID/exe of this process while it is still ward */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(l->parent_fds); i++)
+		if (l->parent_fds[i] >= 0)
+			close(l->parent_fds[i]);
+	if (child_setup(l, &plan, &err) < 0)
+		ward_child_fail(l->sync_fd, err);
+	if (ward_sync_send(l->sync_fd, WARD_SYNC_READY, 0, NULL) < 0 ||
+	    child_wait_go(l->sync_fd, &state, &err) < 0)
+		_exit(1);
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (ward_sync_send(l->sync_fd, WARD_SYNC_ACK, 0, NULL) < 0)
+		_exit(1);
+	close(l->sync_fd);
+	if (child_wait_start(l, &err) < 0 ||
+	    ward_hooks_run(l->spec, WARD_HOOK_START_CONTAINER, state, &err) < 0 ||
+	    ward_process_exec(&l->spec->process, &plan, l->preserve_fds, &err) < 0) {
+		/* nobody listens on the sync socket any more: the container's stderr */
+		dprintf(2, "ward: %s\n", err ? err->msg : "exec failed");
+		_exit(127);
+	}
+	_exit(127);
+}
+
+static int parent_join_pid(struct ward_launch *l, int *saved, struct ward_error **e)
+{
+	*saved = -1;
+	if (l->ns.fd[WARD_NS_PID] < 0)
+		return 0;
+	*saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (*saved < 0)
+		return ward_err_sys(e, "open /proc/self/ns/pid");
+	if (setns(l->ns.fd[WARD_NS_PID], CLONE_NEWPID) < 0)
+		return ward_err_sys(e, "join pid namespace %s", l->spec->linux_.ns[WARD_NS_PID].path);
+	return 0;
+}
+
+static pid_t do_clone3(struct ward_launch *l, unsigned long flags)
+{
+	struct clone_args ca = {
+	    .flags = flags | CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&l->pidfd, .exit_signal = SIGCHLD};
+
+	if (l->cgroup_fd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)l->cgroup_fd;
+	}
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+}
+
+int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
+{
+	const struct ward_spec *s = l->spec;
+	unsigned long flags = ward_ns_new_flags(s) & ~(unsigned long)CLONE_NEWTIME;
+	int sv[2], saved_pidns = -1;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return ward_err_sys(e, "create the sync socket");
+	if (parent_join_pid(l, &saved_pidns, e) < 0) {
+		close(sv[0]), close(sv[1]);
+		return -1;
+	}
+	pid = do_clone3(l, flags);
+	if (saved_pidns >= 0) {
+		setns(saved_pidns, CLONE_NEWPID);
+		close(saved_pidns);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		l->sync_fd = sv[1];
+		child_main(l);
+	}
+	close(sv[1]);
+	l->sync_fd = sv[0];
+	if (pid < 0)
+		return ward_err_sys(e, "clone3 the container's init");
+	l->pid = pid;
+	if ((flags & CLONE_NEWUSER) && ward_ns_write_idmaps(pid, s, e) < 0)
+		return -1;
+	if (s->process.has_oom_score_adj) {
+		char path[64], val[16];
+
+		snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+		snprintf(val, sizeof val, "%d", s->process.oom_score_adj);
+		if (write_file_at(AT_FDCWD, path, val, e) < 0)
+			return ward_err_prefix(e, "process.oomScoreAdj");
+	}
+	return ward_launch_go(l, NULL, e);
+}
+
+int ward_launch_wait(struct ward_launch *l, struct ward_error **e)
+{
+	_cleanup_free_ char *payload = NULL;
+	int code = 0, t = ward_sync_recv(l->sync_fd, &code, &payload);
+
+	if (t == WARD_SYNC_ERROR)
+		return ward_err(e, code, "%s", payload ? payload : "the container's init failed");
+	if (t < 0) {
+		int status = 0;
+
+		/* it died without a word: say how */
+		if (l->pid > 0 && waitpid(l->pid, &status, 0) == l->pid) {
+			l->pid = 0;
+			if (WIFSIGNALED(status))
+				return ward_err(e, ECHILD,
+						"the container's init was killed by signal %d during "
+						"create",
+						WTERMSIG(status));
+			return ward_err(e, ECHILD, "the container's init exited with status %d during create",
+					WEXITSTATUS(status));
+		}
+		return ward_err_sys(e, "read from the container's init");
+	}
+	return t;
+}
+
+int ward_launch_go(struct ward_launch *l, const char *payload, struct ward_error **e)
+{
+	if (ward_sync_send(l->sync_fd, WARD_SYNC_GO, 0, payload) < 0)
+		return ward_err_sys(e, "signal the container's init");
+	return 0;
+}
+
+void ward_launch_release(struct ward_launch *l)
+{
+	int *fds[] = {&l->sync_fd, &l->fifo_fd, &l->fifo_keep_fd, &l->console_fd, &l->cgroup_fd};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	ward_ns_close(&l->ns);
+}
+
+void ward_launch_abort(struct ward_launch *l)
+{
+	if (l->pid > 0) {
+		if (l->pidfd >= 0)
+			ward_pidfd_send_signal(l->pidfd, SIGKILL);
+		else
+			kill(l->pid, SIGKILL);
+		while (waitpid(l->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		l->pid = 0;
+	}
+	if (l->pidfd >= 0)
+		close(l->pidfd);
+	l->pidfd = -1;
+	ward_launch_release(l);
+}

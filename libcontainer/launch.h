@@ -1,1 +1,75 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The process model: one clone3(CLONE_NEW* | CLONE_INTO_CGROUP | CLONE_PIDFD)
+ * whose child becomes the container's init by execve — no helper process, no
+ * re-exec of ward. Parent and child talk over a SOCK_SEQPACKET pair:
+ *
+ *   parent                          child
+ *   clone3 ----------------------->  waits for GO
+ *   id maps, oom_score_adj, GO --->  namespaces, mounts, sysctl
+ *   prestart+createRuntime <------  HOOKS
+ *   GO(state JSON) --------------->  createContainer hooks, masks, tty, pivot,
+ *                                    cwd, credentials, executable lookup
+ *   save state, pid file <--------  READY
+ *   GO(state JSON) --------------->  clear PDEATHSIG
+ *   done <------------------------  ACK; blocks reading exec.fifo until `start`
+ *
+ * Any failure in the child comes back as ERROR (errno + message) and the child
+ * exits; the parent kills it if it dies on the way, so nothing is left behind. */
+#ifndef WARD_LAUNCH_H
+#define WARD_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "namespaces.h"
+#include "spec.h"
+
+enum ward_sync { WARD_SYNC_GO = 1, WARD_SYNC_HOOKS, WARD_SYNC_READY, WARD_SYNC_ACK, WARD_SYNC_ERROR };
+
+struct ward_launch {
+	/* inputs */
+	const struct ward_spec *spec;
+	const char *bundle; /* absolute */
+	const char *rootfs; /* absolute */
+	int cgroup_fd;	    /* -1: none */
+	int console_fd;	    /* connected console socket, or -1 */
+	int fifo_fd;	    /* exec.fifo opened for reading (with a writer held); -1 = no wait */
+	int fifo_keep_fd;   /* the writer that keeps it from reading EOF */
+	unsigned preserve_fds;
+	bool no_pivot, no_new_keyring;
+	struct ward_nsfds ns;
+	/* the parent's own fds (the locked state directory...) that the child must
+	 * close at once: a flock lives as long as any copy of its fd */
+	int parent_fds[4];
+	/* outputs */
+	pid_t pid;
+	int pidfd;
+	int sync_fd;
+};
+
+void ward_launch_init(struct ward_launch *l);
+/* clone3 the container's init and let it set up its namespaces. */
+int ward_launch_clone(struct ward_launch *l, struct ward_error **e);
+/* The next message from the child: WARD_SYNC_HOOKS, _READY or _ACK; the child's
+ * own error (or its death) as -1. */
+int ward_launch_wait(struct ward_launch *l, struct ward_error **e);
+/* Let the child go on, with an optional payload (the state JSON for its hooks). */
+int ward_launch_go(struct ward_launch *l, const char *payload, struct ward_error **e);
+/* Kill the child (if any) and reap it; close everything. */
+void ward_launch_abort(struct ward_launch *l);
+/* Close the parent's ends once the child is on its own. */
+void ward_launch_release(struct ward_launch *l);
+
+/* The sync protocol, shared with exec. */
+int ward_sync_send(int fd, enum ward_sync type, int code, const char *payload);
+/* Receive one message: returns its type, or -1 (errno set; 0-byte peer close = EPIPE).
+ * *payload is malloc'd (may be NULL). */
+int ward_sync_recv(int fd, int *code, char **payload);
+/* Send a ward_error from a child and _exit(1). */
+__attribute__((noreturn)) void ward_child_fail(int sync_fd, struct ward_error *err);
+
+int ward_pidfd_open(pid_t pid);
+int ward_pidfd_send_signal(int pidfd, int sig);
+
+#endif

@@ -1,1 +1,170 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+unsigned long ward_ns_new_flags(const struct ward_spec *s)
+{
+	unsigned long flags = 0;
+
+	for (int t = 0; t < WARD_NS_COUNT; t++)
+		if (s->linux_.ns[t].present && !s->linux_.ns[t].path)
+			flags |= (unsigned long)ward_ns_clone_flag((enum ward_ns_type)t);
+	return flags;
+}
+
+void ward_ns_close(struct ward_nsfds *n)
+{
+	for (int t = 0; t < WARD_NS_COUNT; t++) {
+		if (n->fd[t] >= 0)
+			close(n->fd[t]);
+		n->fd[t] = -1;
+	}
+}
+
+int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct ward_error **e)
+{
+	const struct ward_namespace *ns = s->linux_.ns;
+	bool join_other = false;
+
+	for (int t = 0; t < WARD_NS_COUNT; t++)
+		n->fd[t] = -1;
+	for (int t = 0; t < WARD_NS_COUNT; t++) {
+		int fd, type;
+
+		if (!ns[t].present || !ns[t].path)
+			continue;
+		fd = open(ns[t].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ward_err_sys(e, "open %s namespace %s", ward_ns_name((enum ward_ns_type)t),
+				     ns[t].path);
+			goto fail;
+		}
+		n->fd[t] = fd;
+		type = ioctl(fd, NS_GET_NSTYPE);
+		if (type < 0) {
+			ward_err_sys(e, "%s is not a namespace", ns[t].path);
+			goto fail;
+		}
+		if (type != ward_ns_clone_flag((enum ward_ns_type)t)) {
+			ward_err(e, EINVAL, "%s is not a %s namespace", ns[t].path,
+				 ward_ns_name((enum ward_ns_type)t));
+			goto fail;
+		}
+		if (t != WARD_NS_USER)
+			join_other = true;
+	}
+	/* A new user namespace owns the namespaces created with it; joining a
+	 * namespace owned by the host's user namespace from inside it is not
+	 * possible, and doing it in the other order needs a second fork. */
+	if (ns[WARD_NS_USER].present && !ns[WARD_NS_USER].path && join_other) {
+		ward_err(e, EOPNOTSUPP,
+			 "linux.namespaces: joining a namespace by path together with a new user namespace "
+			 "is not supported yet");
+		goto fail;
+	}
+	if (ns[WARD_NS_USER].path && (ward_ns_new_flags(s) & CLONE_NEWPID)) {
+		ward_err(e, EOPNOTSUPP,
+			 "linux.namespaces: a new pid namespace inside a joined user namespace is not "
+			 "supported yet");
+		goto fail;
+	}
+	return 0;
+fail:
+	ward_ns_close(n);
+	return -1;
+}
+
+int ward_ns_join(const struct ward_nsfds *n, unsigned mask, struct ward_error **e)
+{
+	static const enum ward_ns_type order[] = {WARD_NS_USER, WARD_NS_MOUNT,	WARD_NS_NET, WARD_NS_IPC,
+						  WARD_NS_UTS,	WARD_NS_CGROUP, WARD_NS_PID, WARD_NS_TIME};
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		enum ward_ns_type t = order[i];
+
+		if (n->fd[t] < 0 || !(mask & (1u << t)))
+			continue;
+		if (setns(n->fd[t], ward_ns_clone_flag(t)) < 0)
+			return ward_err_sys(e, "join %s namespace", ward_ns_name(t));
+	}
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct ward_idmap *m, size_t n, struct ward_error **e)
+{
+	char path[64], buf[4096];
+	size_t len = 0;
+	_cleanup_close_ int fd = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
+				 m[i].size);
+		if (r < 0 || (size_t)r >= sizeof buf - len)
+			return ward_err(e, E2BIG, "%s: too many id mappings", file);
+		len += (size_t)r;
+	}
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ward_err_sys(e, "open %s", path);
+	if (write(fd, buf, len) != (ssize_t)len)
+		return ward_err_sys(e, "write %s", path);
+	return 0;
+}
+
+int ward_ns_write_idmaps(pid_t pid, const struct ward_spec *s, struct ward_error **e)
+{
+	const struct ward_linux *l = &s->linux_;
+
+	if (l->n_uid_mappings == 0 || l->n_gid_mappings == 0)
+		return ward_err(e, EINVAL,
+				"linux.uidMappings and linux.gidMappings are required with a new "
+				"user namespace");
+	if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, e) < 0)
+		return -1;
+	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, e);
+}
+
+int ward_ns_new_time(const struct ward_spec *s, struct ward_error **e)
+{
+	const struct ward_linux *l = &s->linux_;
+	char buf[128];
+	int len = 0;
+	_cleanup_close_ int fd = -1;
+
+	if (unshare(CLONE_NEWTIME) < 0)
+		return ward_err_sys(e, "create time namespace");
+	if (l->time_monotonic.present)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "monotonic %lld %u\n",
+				(long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+	if (l->time_boottime.present)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "boottime %lld %u\n",
+				(long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+	if (len == 0)
+		return 0;
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ward_err_sys(e, "open /proc/self/timens_offsets");
+	/* one write per line: the kernel parses a single offset per write on some versions */
+	for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		size_t n = (size_t)(nl - line + 1);
+
+		if (write(fd, line, n) != (ssize_t)n)
+			return ward_err_sys(e, "write linux.timeOffsets to /proc/self/timens_offsets");
+	}
+	return 0;
+}

@@ -1,1 +1,153 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+#include "policy.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "caps.h"
+#include "util.h"
+
+const char *const ward_default_masked_paths[] = {"/proc/acpi",
+						 "/proc/asound",
+						 "/proc/interrupts",
+						 "/proc/kcore",
+						 "/proc/keys",
+						 "/proc/latency_stats",
+						 "/proc/timer_list",
+						 "/proc/timer_stats",
+						 "/proc/sched_debug",
+						 "/proc/scsi",
+						 "/sys/firmware",
+						 "/sys/devices/virtual/powercap",
+						 NULL};
+const char *const ward_default_readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+
+static char **strv_copy(const char *const *v)
+{
+	size_t n = 0;
+	char **r;
+
+	while (v[n])
+		n++;
+	r = xmalloc0((n + 1) * sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+static void apply_defaults(struct ward_spec *s)
+{
+	struct ward_linux *l = &s->linux_;
+
+	if (s->process.no_new_privileges < 0)
+		s->process.no_new_privileges = 1;
+	/* absent capabilities already mean five empty sets */
+	if (!l->has_masked_paths) {
+		strv_free(l->masked_paths);
+		l->masked_paths = strv_copy(ward_default_masked_paths);
+	}
+	if (!l->has_readonly_paths) {
+		strv_free(l->readonly_paths);
+		l->readonly_paths = strv_copy(ward_default_readonly_paths);
+	}
+}
+
+/* Which namespace a namespaced sysctl belongs to; -1 when it is not namespaced. */
+static int sysctl_ns(const char *key)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+
+	if (strncmp(key, "net.", 4) == 0)
+		return WARD_NS_NET;
+	if (strncmp(key, "fs.mqueue.", 10) == 0)
+		return WARD_NS_IPC;
+	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+		if (strcmp(key, ipc[i]) == 0)
+			return WARD_NS_IPC;
+	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+		return WARD_NS_UTS;
+	return -1;
+}
+
+static int check_sysctl(const struct ward_linux *l, struct ward_error **e)
+{
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		const char *k = l->sysctl[i].key;
+		int ns = sysctl_ns(k);
+
+		if (strstr(k, "..") || k[0] == '.' || k[0] == '/' || strchr(k, '\n'))
+			return ward_err(e, EINVAL, "linux.sysctl: invalid name \"%s\"", k);
+		if (ns < 0)
+			return ward_err(
+			    e, EINVAL,
+			    "linux.sysctl: \"%s\" is not namespaced: setting it would change the host", k);
+		if (!l->ns[ns].present)
+			return ward_err(e, EINVAL,
+					"linux.sysctl: \"%s\" needs a %s namespace in linux.namespaces", k,
+					ward_ns_name((enum ward_ns_type)ns));
+	}
+	return 0;
+}
+
+/* The kernel only raises an ambient capability that is permitted and
+ * inheritable; runc's own `spec` lists ambient ones without inheritable, so
+ * those are dropped with a warning rather than refused. */
+static void check_caps(struct ward_ctx *ctx, struct ward_caps *c)
+{
+	uint64_t amb = c->set[WARD_CAP_AMBIENT];
+	uint64_t bad = amb & ~(c->set[WARD_CAP_PERMITTED] & c->set[WARD_CAP_INHERITABLE]);
+
+	for (int cap = 0; bad && cap < 64; cap++)
+		if (bad & (1ULL << cap))
+			ward_log(ctx, WARD_LOG_WARN,
+				 "process.capabilities.ambient: %s ignored: it is not both permitted and "
+				 "inheritable",
+				 ward_cap_name(cap) ? ward_cap_name(cap) : "?");
+	c->set[WARD_CAP_AMBIENT] &= ~bad;
+}
+
+static int check_linux(struct ward_ctx *ctx, const struct ward_spec *s, struct ward_error **e)
+{
+	const struct ward_linux *l = &s->linux_;
+
+	if (!l->ns[WARD_NS_MOUNT].present)
+		return ward_err(e, EINVAL, "linux.namespaces: a mount namespace is required");
+	if (l->ns[WARD_NS_MOUNT].path)
+		return ward_err(e, EINVAL,
+				"linux.namespaces: joining a mount namespace is not supported for a "
+				"new container: its rootfs must be set up in a new one");
+	if ((s->hostname || s->domainname) && !(l->ns[WARD_NS_UTS].present && !l->ns[WARD_NS_UTS].path))
+		return ward_err(e, EINVAL, "%s: setting it needs a new uts namespace in linux.namespaces",
+				s->hostname ? "hostname" : "domainname");
+	if (l->ns[WARD_NS_USER].present && !l->ns[WARD_NS_USER].path &&
+	    (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
+		return ward_err(e, EINVAL,
+				"linux.uidMappings and linux.gidMappings are required with a new user "
+				"namespace");
+	if ((l->time_boottime.present || l->time_monotonic.present) &&
+	    !(l->ns[WARD_NS_TIME].present && !l->ns[WARD_NS_TIME].path))
+		return ward_err(e, EINVAL,
+				"linux.timeOffsets: needs a new time namespace in linux.namespaces");
+	if (l->mount_label)
+		ward_log(ctx, WARD_LOG_WARN, "linux.mountLabel ignored: no LSM is active");
+	return check_sysctl(l, e);
+}
+
+int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e)
+{
+	if (!s->process.present || !s->process.args || !s->process.args[0])
+		return ward_err(e, EINVAL, "process.args: required to run a container");
+	if (s->process.apparmor_profile)
+		ward_log(ctx, WARD_LOG_WARN, "process.apparmorProfile ignored: AppArmor is not supported");
+	if (s->process.selinux_label)
+		ward_log(ctx, WARD_LOG_WARN, "process.selinuxLabel ignored: SELinux is not supported");
+	check_caps(ctx, &s->process.caps);
+	if (check_linux(ctx, s, e) < 0)
+		return -1;
+	apply_defaults(s);
+	return 0;
+}

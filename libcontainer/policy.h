@@ -1,1 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* Policy: what a config leaves out gets the hardened default (security.md §1),
+ * and settings that cannot work together are refused before anything is made. */
+#ifndef WARD_POLICY_H
+#define WARD_POLICY_H
+
+#include "container.h"
+#include "error.h"
+#include "spec.h"
+
+/* The default masked and read-only paths (NULL-terminated). */
+extern const char *const ward_default_masked_paths[];
+extern const char *const ward_default_readonly_paths[];
+
+/* Fill the defaults into s and check it can be run as a container. */
+int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e);
+
+#endif

@@ -1,1 +1,225 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "caps.h"
+#include "safepath.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int ward_process_limits(const struct ward_process *p, struct ward_error **e)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct ward_rlimit *r = &p->rlimits[i];
+		struct rlimit cur, want = {.rlim_cur = r->soft, .rlim_max = r->hard};
+
+		if (getrlimit(r->resource, &cur) < 0)
+			return ward_err_sys(e, "process.rlimits: get %s", r->type);
+		if (r->hard != RLIM_INFINITY && cur.rlim_max != RLIM_INFINITY && r->hard > cur.rlim_max &&
+		    prlimit(0, r->resource, &want, NULL) < 0)
+			return ward_err(
+			    e, EPERM,
+			    "process.rlimits: %s hard limit %llu is above the host's hard limit %llu "
+			    "(raising it needs CAP_SYS_RESOURCE): lower it to at most %llu",
+			    r->type, (unsigned long long)r->hard, (unsigned long long)cur.rlim_max,
+			    (unsigned long long)cur.rlim_max);
+		if (setrlimit(r->resource, &want) < 0)
+			return ward_err_sys(e, "process.rlimits: set %s to %llu/%llu", r->type,
+					    (unsigned long long)r->soft, (unsigned long long)r->hard);
+	}
+	umask(p->user.has_umask ? (mode_t)p->user.umask : 022);
+	return 0;
+}
+
+int ward_process_cwd(const struct ward_process *p, struct ward_error **e)
+{
+	const char *cwd = p->cwd ? p->cwd : "/";
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	struct ward_error *err = NULL;
+
+	if (root < 0)
+		return ward_err_sys(e, "open /");
+	/* resolved inside the root: a cwd can never name a host directory */
+	fd = safe_open(root, cwd, O_PATH | O_DIRECTORY, 0, &err);
+	if (fd < 0 && err->code == ENOENT) {
+		ward_error_free(err);
+		err = NULL;
+		fd = safe_mkdir_p(root, cwd, 0755, &err);
+	}
+	if (fd < 0) {
+		*e = err;
+		return ward_err_prefix(e, "process.cwd");
+	}
+	if (fchdir(fd) < 0)
+		return ward_err_sys(e, "process.cwd: chdir %s", cwd);
+	return 0;
+}
+
+int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward_error **e)
+{
+	const struct ward_user *u = &p->user;
+	gid_t groups[256];
+
+	if (u->n_additional_gids > ARRAY_SIZE(groups))
+		return ward_err(e, E2BIG, "process.user.additionalGids: more than %zu groups",
+				ARRAY_SIZE(groups));
+	for (size_t i = 0; i < u->n_additional_gids; i++)
+		groups[i] = u->additional_gids[i];
+	if (ward_caps_drop_bounding(&p->caps, e) < 0)
+		return ward_err_prefix(e, "process.capabilities.bounding");
+	/* never keep the caller's supplementary groups */
+	if (setgroups(u->n_additional_gids, groups) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
+		return ward_err_sys(e, "process.user.additionalGids: setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return ward_err_sys(e, "process.user.gid: setgid %u", u->gid);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return ward_err_sys(e, "keep capabilities across setuid");
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return ward_err_sys(e, "process.user.uid: setuid %u", u->uid);
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return ward_err_sys(e, "clear keep-capabilities");
+	if (ward_caps_apply(&p->caps, e) < 0)
+		return ward_err_prefix(e, "process.capabilities");
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return ward_err_sys(e, "process.noNewPrivileges: set no_new_privs");
+	return 0;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static bool executable(const char *path, int *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		*err = errno;
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+		return false;
+	}
+	if (access(path, X_OK) < 0) {
+		*err = errno;
+		return false;
+	}
+	return true;
+}
+
+/* HOME from the container's /etc/passwd, read without following it to a FIFO
+ * or device, or "/" as runc does. */
+static char *home_of(uid_t uid)
+{
+	_cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	char *save = NULL;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read_fd_all(fd, "/etc/passwd", 1 << 20, &buf, NULL, NULL) < 0)
+		return xstrdup("/");
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[7] = {0}, *s = line;
+		int n = 0;
+
+		while (n < 7 && s) {
+			f[n++] = s;
+			s = strchr(s, ':');
+			if (s)
+				*s++ = '\0';
+		}
+		if (n == 7 && f[2][0] && strtoul(f[2], NULL, 10) == uid && f[5][0] == '/')
+			return xstrdup(f[5]);
+	}
+	return xstrdup("/");
+}
+
+int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e)
+{
+	const char *arg0 = p->args[0], *path = env_get(p->env, "PATH");
+	size_t n = strv_len(p->env);
+	int err = ENOENT;
+
+	memset(plan, 0, sizeof *plan);
+	if (strchr(arg0, '/')) {
+		if (!executable(arg0, &err))
+			return ward_err_errno(e, err, "exec \"%s\"", arg0);
+		plan->path = xstrdup(arg0);
+	} else {
+		_cleanup_free_ char *dirs = xstrdup(path ? path : DEFAULT_PATH);
+		char *save = NULL;
+
+		for (char *d = strtok_r(dirs, ":", &save); d && !plan->path; d = strtok_r(NULL, ":", &save)) {
+			_cleanup_free_ char *cand = xasprintf("%s/%s", *d ? d : ".", arg0);
+			int why;
+
+			if (executable(cand, &why))
+				plan->path = TAKE_PTR(cand);
+			else if (why != ENOENT && why != ENOTDIR)
+				err = why;
+		}
+		if (!plan->path)
+			return ward_err(e, err, "exec: \"%s\": executable file not found in $PATH", arg0);
+	}
+	plan->envp = xmalloc0((n + 2) * sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		plan->envp[i] = xstrdup(p->env[i]);
+	if (!env_get(p->env, "HOME")) {
+		_cleanup_free_ char *home = home_of(getuid());
+
+		plan->envp[n] = xasprintf("HOME=%s", home);
+	}
+	return 0;
+}
+
+void ward_exec_plan_free(struct ward_exec_plan *plan)
+{
+	free(plan->path);
+	strv_free(plan->envp);
+	memset(plan, 0, sizeof *plan);
+}
+
+int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan *plan, unsigned preserve_fds,
+		      struct ward_error **e)
+{
+	sigset_t none;
+
+	for (unsigned fd = 3; fd < 3 + preserve_fds; fd++) {
+		int fl = fcntl((int)fd, F_GETFD);
+
+		if (fl >= 0)
+			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	/* nothing of ward's (sync socket, fifo, namespace fds) may reach the program */
+	if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = (int)(3 + preserve_fds); fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(plan->path, p->args, plan->envp);
+	return ward_err_sys(e, "exec %s", plan->path);
+}

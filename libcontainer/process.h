@@ -1,1 +1,34 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The last steps in the container before execve, shared by the container's init
+ * and `ward exec`: rlimits, umask, cwd, user and groups, capabilities,
+ * no_new_privs, the executable lookup, the environment and the final execve. */
+#ifndef WARD_PROCESS_H
+#define WARD_PROCESS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec.h"
+
+struct ward_exec_plan {
+	char *path;  /* the resolved executable */
+	char **envp; /* process.env plus HOME when absent */
+};
+
+/* rlimits (never raising a hard limit above the host's), umask. */
+int ward_process_limits(const struct ward_process *p, struct ward_error **e);
+/* chdir to process.cwd inside the (already pivoted) root; a missing cwd is created. */
+int ward_process_cwd(const struct ward_process *p, struct ward_error **e);
+/* Drop the bounding set, switch groups/gid/uid keeping capabilities, then set
+ * the capability sets and no_new_privs. nnp: 1 to set no_new_privs. */
+int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward_error **e);
+/* Find args[0] on the PATH of process.env (as the container's user: after
+ * ward_process_credentials) and build the environment. */
+int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e);
+void ward_exec_plan_free(struct ward_exec_plan *plan);
+/* Close every fd above 2 + preserve_fds (clearing CLOEXEC on the preserved ones),
+ * reset signals and execve. Returns only on failure. */
+int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan *plan, unsigned preserve_fds,
+		      struct ward_error **e);
+
+#endif

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+#include "devices.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "safepath.h"
+#include "util.h"
+
+static const struct ward_device default_devices[] = {
+    {.path = (char *)"/dev/null", .type = 'c', .major = 1, .minor = 3},
+    {.path = (char *)"/dev/zero", .type = 'c', .major = 1, .minor = 5},
+    {.path = (char *)"/dev/full", .type = 'c', .major = 1, .minor = 7},
+    {.path = (char *)"/dev/random", .type = 'c', .major = 1, .minor = 8},
+    {.path = (char *)"/dev/urandom", .type = 'c', .major = 1, .minor = 9},
+    {.path = (char *)"/dev/tty", .type = 'c', .major = 5, .minor = 0},
+};
+
+static const struct {
+	const char *target, *path;
+} dev_links[] = {
+    {"/proc/self/fd", "/dev/fd"},	{"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+    {"/proc/self/fd/2", "/dev/stderr"}, {"pts/ptmx", "/dev/ptmx"},
+};
+
+/* In a user namespace (or wherever mknod is refused) the host's node with the
+ * same path is bind-mounted onto an empty file. */
+static int bind_host_device(struct ward_rootfs *r, const struct ward_device *d, int parent, const char *name,
+			    struct ward_error **e)
+{
+	_cleanup_close_ int fd = -1, tfd = -1;
+
+	if (d->type == 'p')
+		return mkfifoat(parent, name, d->has_mode ? d->mode & 07777 : 0666) < 0
+			   ? ward_err_sys(e, "mkfifo %s", d->path)
+			   : 0;
+	fd = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return ward_err_sys(e, "create %s", d->path);
+	close(fd);
+	fd = openat(parent, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return ward_err_sys(e, "open %s", d->path);
+	tfd = open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tfd < 0)
+		return ward_err_sys(e, "bind the host's %s", d->path);
+	if (move_mount(tfd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ward_err_sys(e, "bind the host's %s", d->path);
+	return 0;
+}
+
+static int make_device(struct ward_rootfs *r, const struct ward_device *d, struct ward_error **e)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int parent = -1;
+	const char *name;
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+	mode_t perm = d->has_mode ? d->mode & 07777 : 0666;
+
+	parent = safe_parent(r->rootfd, d->path, true, &buf, &name, e);
+	if (parent < 0)
+		return -1;
+	/* whatever the image has there (a symlink to a host path...) goes first */
+	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+		return ward_err_sys(e, "replace %s", d->path);
+	if (r->in_userns || mknodat(parent, name, type | perm, makedev(d->major, d->minor)) < 0) {
+		if (!r->in_userns && errno != EPERM)
+			return ward_err_sys(e, "mknod %s", d->path);
+		if (bind_host_device(r, d, parent, name, e) < 0)
+			return -1;
+	} else if (fchmodat(parent, name, perm, 0) < 0) {
+		return ward_err_sys(e, "chmod %s", d->path);
+	}
+	if ((d->has_uid || d->has_gid) && fchownat(parent, name, d->has_uid ? d->uid : (uid_t)-1,
+						   d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
+		return ward_err_sys(e, "chown %s", d->path);
+	return 0;
+}
+
+static int make_link(struct ward_rootfs *r, const char *target, const char *path, struct ward_error **e)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int parent = -1;
+	const char *name;
+
+	parent = safe_parent(r->rootfd, path, true, &buf, &name, e);
+	if (parent < 0)
+		return -1;
+	if (symlinkat(target, parent, name) < 0 && errno != EEXIST)
+		return ward_err_sys(e, "symlink %s -> %s", path, target);
+	return 0;
+}
+
+static int mount_fs(struct ward_rootfs *r, const char *type, const char *path, const char *data,
+		    uint64_t attrs, struct ward_error **e)
+{
+	_cleanup_close_ int tfd = -1, destfd = -1;
+
+	tfd = ward_fs_new(type, type, data, attrs, e);
+	if (tfd < 0)
+		return ward_err_prefix(e, "mount %s on %s", type, path);
+	destfd = safe_mount_target(r->rootfd, path, true, e);
+	if (destfd < 0)
+		return -1;
+	if (move_mount(tfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ward_err_sys(e, "mount %s on %s", type, path);
+	return 0;
+}
+
+int ward_dev_setup(const struct ward_spec *s, struct ward_rootfs *r, bool mount_pts, bool mount_shm,
+		   struct ward_error **e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+		bool overridden = false;
+
+		for (size_t j = 0; j < s->linux_.n_devices; j++)
+			if (strcmp(s->linux_.devices[j].path, default_devices[i].path) == 0)
+				overridden = true;
+		if (!overridden && make_device(r, &default_devices[i], e) < 0)
+			return -1;
+	}
+	for (size_t j = 0; j < s->linux_.n_devices; j++)
+		if (make_device(r, &s->linux_.devices[j], e) < 0)
+			return ward_err_prefix(e, "linux.devices[%zu]", j);
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
+		if (make_link(r, dev_links[i].target, dev_links[i].path, e) < 0)
+			return -1;
+	/* gid 5 (tty) exists only where the container's gids map it */
+	if (mount_pts && mount_fs(r, "devpts", "/dev/pts",
+				  r->in_userns ? "newinstance,ptmxmode=0666,mode=0620"
+					       : "newinstance,ptmxmode=0666,mode=0620,gid=5",
+				  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, e) < 0)
+		return -1;
+	if (mount_shm && mount_fs(r, "tmpfs", "/dev/shm", "mode=1777,size=65536k",
+				  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, e) < 0)
+		return -1;
+	return 0;
+}
