@@ -21,6 +21,7 @@
 
 #include "container.h"
 #include "launch.h"
+#include "policy.h"
 #include "process.h"
 #include "terminal.h"
 #include "util.h"
@@ -83,7 +84,8 @@ static char **strv_dup(char *const *v)
 
 /* --process replaces the whole process; otherwise args/env/cwd/user/tty adjust
  * the container's own process settings. */
-static int build_process(struct exec_job *j, const struct ward_exec_opts *o, struct ward_error **e)
+static int build_process(struct ward_ctx *ctx, struct exec_job *j, const struct ward_exec_opts *o,
+			 struct ward_error **e)
 {
 	struct ward_process *p;
 	char **env;
@@ -101,6 +103,7 @@ static int build_process(struct exec_job *j, const struct ward_exec_opts *o, str
 		j->p->terminal = o->tty;
 	}
 	p = j->p;
+	ward_policy_process(ctx, p);
 	env = env_merge(p->env, o->env);
 	strv_free(p->env);
 	p->env = env;
@@ -113,8 +116,6 @@ static int build_process(struct exec_job *j, const struct ward_exec_opts *o, str
 		p->user.gid = o->gid;
 		p->user.n_additional_gids = 0;
 	}
-	if (p->no_new_privileges < 0)
-		p->no_new_privileges = 1;
 	if (p->cwd && p->cwd[0] != '/')
 		return ward_err(e, EINVAL, "exec: cwd \"%s\" must be absolute", p->cwd);
 	return 0;
@@ -281,7 +282,7 @@ static int exec_prepare(struct ward_ctx *ctx, const char *id, const struct ward_
 		ward_err(e, EINVAL, "cannot exec in a %s container", ward_status_name(h.status));
 		goto out;
 	}
-	if (ward_handle_spec(&h, &j->spec, e) < 0 || build_process(j, o, e) < 0 ||
+	if (ward_handle_spec(&h, &j->spec, e) < 0 || build_process(ctx, j, o, e) < 0 ||
 	    exec_console(j, o, sock, e) < 0)
 		goto out;
 	j->pidfd = ward_handle_pidfd(&h, e);

@@ -41,9 +41,6 @@ static void apply_defaults(struct ward_spec *s)
 {
 	struct ward_linux *l = &s->linux_;
 
-	if (s->process.no_new_privileges < 0)
-		s->process.no_new_privileges = 1;
-	/* absent capabilities already mean five empty sets */
 	if (!l->has_masked_paths) {
 		strv_free(l->masked_paths);
 		l->masked_paths = strv_copy(ward_default_masked_paths);
@@ -137,15 +134,23 @@ static int check_linux(struct ward_ctx *ctx, const struct ward_spec *s, struct w
 	return check_sysctl(l, e);
 }
 
+void ward_policy_process(struct ward_ctx *ctx, struct ward_process *p)
+{
+	/* absent capabilities already mean five empty sets */
+	if (p->no_new_privileges < 0)
+		p->no_new_privileges = 1;
+	if (p->apparmor_profile)
+		ward_log(ctx, WARD_LOG_WARN, "process.apparmorProfile ignored: AppArmor is not supported");
+	if (p->selinux_label)
+		ward_log(ctx, WARD_LOG_WARN, "process.selinuxLabel ignored: SELinux is not supported");
+	check_caps(ctx, &p->caps);
+}
+
 int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e)
 {
 	if (!s->process.present || !s->process.args || !s->process.args[0])
 		return ward_err(e, EINVAL, "process.args: required to run a container");
-	if (s->process.apparmor_profile)
-		ward_log(ctx, WARD_LOG_WARN, "process.apparmorProfile ignored: AppArmor is not supported");
-	if (s->process.selinux_label)
-		ward_log(ctx, WARD_LOG_WARN, "process.selinuxLabel ignored: SELinux is not supported");
-	check_caps(ctx, &s->process.caps);
+	ward_policy_process(ctx, &s->process);
 	if (check_linux(ctx, s, e) < 0)
 		return -1;
 	apply_defaults(s);

@@ -12,6 +12,8 @@
 extern const char *const ward_default_masked_paths[];
 extern const char *const ward_default_readonly_paths[];
 
+/* The defaults and checks of one process (the container's, or an exec's). */
+void ward_policy_process(struct ward_ctx *ctx, struct ward_process *p);
 /* Fill the defaults into s and check it can be run as a container. */
 int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e);
 
