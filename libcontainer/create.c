@@ -192,6 +192,7 @@ static int launch(struct create_job *j, struct ward_error **e)
 	l->preserve_fds = j->o->preserve_fds;
 	l->no_pivot = j->o->no_pivot;
 	l->no_new_keyring = j->o->no_new_keyring;
+	l->cgroup_path = j->cgroup;
 	l->parent_fds[0] = j->dirfd;
 	l->parent_fds[1] = j->rootfd;
 	if (ward_launch_clone(l, e) < 0)

@@ -185,8 +185,10 @@ static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struc
 	if (child_wait_go(l->sync_fd, NULL, e) < 0 || child_namespaces(l, newns, e) < 0)
 		return -1;
 	umask(0); /* device and mount-point modes as the config says */
-	if (ward_rootfs_prepare(s, l->rootfs, s->linux_.ns[WARD_NS_USER].present, &r, e) < 0 ||
-	    ward_rootfs_mount_all(s, l->bundle, &r, e) < 0 || ward_rootfs_sysctl(s, e) < 0)
+	if (ward_rootfs_prepare(s, l->rootfs, s->linux_.ns[WARD_NS_USER].present, &r, e) < 0)
+		goto out;
+	ward_rootfs_set_cgroup(&r, l->cgroup_path);
+	if (ward_rootfs_mount_all(s, l->bundle, &r, e) < 0 || ward_rootfs_sysctl(s, e) < 0)
 		goto out;
 	if (ward_sync_send(l->sync_fd, WARD_SYNC_HOOKS, 0, NULL) < 0 ||
 	    child_wait_go(l->sync_fd, &state, e) < 0)

@@ -30,12 +30,13 @@ enum ward_sync { WARD_SYNC_GO = 1, WARD_SYNC_HOOKS, WARD_SYNC_READY, WARD_SYNC_A
 struct ward_launch {
 	/* inputs */
 	const struct ward_spec *spec;
-	const char *bundle; /* absolute */
-	const char *rootfs; /* absolute */
-	int cgroup_fd;	    /* -1: none */
-	int console_fd;	    /* connected console socket, or -1 */
-	int fifo_fd;	    /* exec.fifo opened for reading (with a writer held); -1 = no wait */
-	int fifo_keep_fd;   /* the writer that keeps it from reading EOF */
+	const char *bundle;	 /* absolute */
+	const char *rootfs;	 /* absolute */
+	int cgroup_fd;		 /* -1: none */
+	const char *cgroup_path; /* its host path */
+	int console_fd;		 /* connected console socket, or -1 */
+	int fifo_fd;		 /* exec.fifo opened for reading (with a writer held); -1 = no wait */
+	int fifo_keep_fd;	 /* the writer that keeps it from reading EOF */
 	unsigned preserve_fds;
 	bool no_pivot, no_new_keyring;
 	struct ward_nsfds ns;

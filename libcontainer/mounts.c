@@ -273,13 +273,29 @@ static bool is_bind(const struct ward_mount *m, const struct ward_mnt_opts *o)
 	return o->bind || (m->type && strcmp(m->type, "bind") == 0);
 }
 
+static bool is_cgroup(const struct ward_mount *m)
+{
+	return m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0);
+}
+
+void ward_rootfs_set_cgroup(struct ward_rootfs *r, const char *cgroup)
+{
+	r->cgroup = cgroup;
+}
+
 /* The detached mount for one linux.mounts entry. */
 static int mount_source(const struct ward_mount *m, const struct ward_mnt_opts *o, const char *bundle,
-			struct ward_error **e)
+			const struct ward_rootfs *r, struct ward_error **e)
 {
 	const char *type = m->type;
 	int tfd;
 
+	if (!is_bind(m, o) && is_cgroup(m) && r->cgroup) {
+		tfd = open_tree(AT_FDCWD, r->cgroup, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (tfd < 0)
+			return ward_err_sys(e, "bind the container's cgroup %s", r->cgroup);
+		return tfd;
+	}
 	if (is_bind(m, o)) {
 		_cleanup_free_ char *src = NULL;
 
@@ -309,14 +325,14 @@ static int mount_one(const struct ward_mount *m, const char *bundle, struct ward
 
 	if (ward_mnt_opts_parse(m->options, &o, e) < 0)
 		return -1;
-	tfd = mount_source(m, &o, bundle, e);
+	tfd = mount_source(m, &o, bundle, r, e);
 	if (tfd < 0)
 		goto out;
 	if (fstat(tfd, &st) < 0) {
 		ward_err_sys(e, "stat mount source");
 		goto out;
 	}
-	if (set_attrs(tfd, &o, !is_bind(m, &o), e) < 0)
+	if (set_attrs(tfd, &o, !is_bind(m, &o) && !(is_cgroup(m) && r->cgroup), e) < 0)
 		goto out;
 	destfd = safe_mount_target(r->rootfd, m->destination, S_ISDIR(st.st_mode), e);
 	if (destfd < 0 || attach(tfd, destfd, e) < 0)
@@ -335,6 +351,7 @@ int ward_rootfs_prepare(const struct ward_spec *s, const char *rootfs, bool in_u
 	struct stat st;
 
 	r->rootfd = r->devnullfd = -1;
+	r->cgroup = NULL;
 	r->in_userns = in_userns;
 	/* Nothing done in the container may reach the host: the host's mounts
 	 * propagate in (slave) but none propagate out. */

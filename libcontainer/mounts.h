@@ -27,16 +27,23 @@ void ward_mnt_opts_free(struct ward_mnt_opts *o);
 const char *ward_mnt_opt_name(size_t i);
 
 struct ward_rootfs {
-	int rootfd;	/* O_PATH fd of the rootfs mount */
-	int devnullfd;	/* the host's /dev/null, checked to be char 1:3 */
-	bool in_userns; /* mknod is not possible: bind devices from the host */
-	bool dev_setup; /* ward builds /dev (the config does not bind-mount it) */
+	int rootfd;	    /* O_PATH fd of the rootfs mount */
+	int devnullfd;	    /* the host's /dev/null, checked to be char 1:3 */
+	const char *cgroup; /* host path of the container's cgroup directory, or NULL */
+	bool in_userns;	    /* mknod is not possible: bind devices from the host */
+	bool dev_setup;	    /* ward builds /dev (the config does not bind-mount it) */
 };
 
 /* Make the mount tree private to the container, bind the rootfs onto itself and
  * open it. rootfs is the absolute host path. */
 int ward_rootfs_prepare(const struct ward_spec *s, const char *rootfs, bool in_userns, struct ward_rootfs *r,
 			struct ward_error **e);
+/* A cgroup2 mount requested by the config is a bind of this directory (the
+ * container's own cgroup, a trusted host path resolved in the container's
+ * copy of the host's mounts: an fd of the parent's would be refused): what a cgroup namespace shows at its
+ * root, without the host's hierarchy when there is none, and without the cost of a new cgroup2 superblock
+ * (~10 ms). */
+void ward_rootfs_set_cgroup(struct ward_rootfs *r, const char *cgroup);
 /* linux.mounts in order, then /dev (devices, symlinks, pts, shm) when ward owns it. */
 int ward_rootfs_mount_all(const struct ward_spec *s, const char *bundle, struct ward_rootfs *r,
 			  struct ward_error **e);
