@@ -106,7 +106,7 @@ int ward_state(struct ward_ctx *ctx, const char *id, char **json, struct ward_er
 
 	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
 		return -1;
-	*json = ward_state_json(h.st, h.status);
+	*json = ward_state_json(h.st, h.status, true);
 	ward_handle_close(&h);
 	return 0;
 }
@@ -170,7 +170,7 @@ static void poststop(struct ward_ctx *ctx, struct ward_handle *h)
 		return;
 	}
 	if (s->n_hooks[WARD_HOOK_POSTSTOP]) {
-		json = ward_state_json(h->st, WARD_STATUS_STOPPED);
+		json = ward_state_json(h->st, WARD_STATUS_STOPPED, false);
 		if (ward_hooks_run(s, WARD_HOOK_POSTSTOP, json, &err) < 0) {
 			ward_log(ctx, WARD_LOG_WARN, "%s", err->msg);
 			ward_error_free(err);

@@ -158,7 +158,7 @@ static int on_hooks(struct create_job *j, struct ward_error **e)
 	_cleanup_free_ char *json = NULL;
 
 	fill_state(j, &st);
-	json = ward_state_json(&st, WARD_STATUS_CREATING);
+	json = ward_state_json(&st, WARD_STATUS_CREATING, false);
 	if (ward_hooks_run(j->spec, WARD_HOOK_PRESTART, json, e) < 0 ||
 	    ward_hooks_run(j->spec, WARD_HOOK_CREATE_RUNTIME, json, e) < 0)
 		return -1;
@@ -178,7 +178,7 @@ static int on_ready(struct create_job *j, struct ward_error **e)
 		return -1;
 	if (j->o->pid_file && write_pid_file(j->o->pid_file, j->l.pid, e) < 0)
 		return -1;
-	json = ward_state_json(&st, WARD_STATUS_CREATED);
+	json = ward_state_json(&st, WARD_STATUS_CREATED, false);
 	return ward_launch_go(&j->l, json, e);
 }
 
@@ -297,7 +297,7 @@ static void poststart(struct ward_ctx *ctx, struct ward_handle *h)
 		return;
 	}
 	if (s->n_hooks[WARD_HOOK_POSTSTART]) {
-		json = ward_state_json(h->st, WARD_STATUS_RUNNING);
+		json = ward_state_json(h->st, WARD_STATUS_RUNNING, false);
 		/* the spec: a failing poststart hook is a warning, the container runs on */
 		if (ward_hooks_run(s, WARD_HOOK_POSTSTART, json, &err) < 0) {
 			ward_log(ctx, WARD_LOG_WARN, "%s", err->msg);

@@ -495,9 +495,9 @@ enum ward_status ward_state_status(int dirfd, const struct ward_state *st)
 	return WARD_STATUS_RUNNING;
 }
 
-char *ward_state_json(const struct ward_state *st, enum ward_status status)
+char *ward_state_json(const struct ward_state *st, enum ward_status status, bool pretty)
 {
-	yajl_gen g = gen_new(true);
+	yajl_gen g = gen_new(pretty);
 	pid_t pid = status == WARD_STATUS_STOPPED ? 0 : st->pid;
 	char *text = NULL;
 	bool good;

@@ -14,7 +14,13 @@
 #include "error.h"
 #include "spec.h"
 
-enum ward_status { WARD_STATUS_CREATING, WARD_STATUS_CREATED, WARD_STATUS_RUNNING, WARD_STATUS_PAUSED, WARD_STATUS_STOPPED };
+enum ward_status {
+	WARD_STATUS_CREATING,
+	WARD_STATUS_CREATED,
+	WARD_STATUS_RUNNING,
+	WARD_STATUS_PAUSED,
+	WARD_STATUS_STOPPED
+};
 
 struct ward_state {
 	char *id;
@@ -51,8 +57,9 @@ void ward_state_free(struct ward_state *st);
  * differs); created while exec.fifo exists; paused when the cgroup is frozen. */
 enum ward_status ward_state_status(int dirfd, const struct ward_state *st);
 /* runc's state JSON (ociVersion, id, pid, status, bundle, rootfs, created, owner,
- * annotations); pid is 0 when stopped. malloc'd. */
-char *ward_state_json(const struct ward_state *st, enum ward_status status);
+ * annotations); pid is 0 when stopped. malloc'd. Pretty for `ward state`, one
+ * line for hooks (as runc: shell hooks read their stdin line by line). */
+char *ward_state_json(const struct ward_state *st, enum ward_status status, bool pretty);
 /* Remove <root>/<id> and everything ward put in it. */
 int ward_state_remove(int rootfd, const char *id, struct ward_error **e);
 /* The IDs in the root (sorted), skipping leftovers without state.json. */

@@ -308,7 +308,7 @@ static void test_json(void)
 	bool order = true;
 
 	fill(&st, "j1");
-	j = ward_state_json(&st, WARD_STATUS_RUNNING);
+	j = ward_state_json(&st, WARD_STATUS_RUNNING, true);
 	for (size_t i = 0; j && i < ARRAY_SIZE(keys); i++) {
 		const char *p = strstr(j, keys[i]);
 
@@ -322,7 +322,11 @@ static void test_json(void)
 	ok(j && !strstr(j, "start_time") && !strstr(j, "cgroup"), "  internal fields are not shown");
 	free(j);
 	st.n_annotations = 0;
-	j = ward_state_json(&st, WARD_STATUS_STOPPED);
+	j = ward_state_json(&st, WARD_STATUS_STOPPED, false);
+	ok(j && !strchr(j, '\n') && strstr(j, "{\"ociVersion\":\"1.2.0\",\"id\":\"j1\",\"pid\":0,"),
+	   "compact form (for hooks) is one line");
+	free(j);
+	j = ward_state_json(&st, WARD_STATUS_STOPPED, true);
 	a = xasprintf(
 	    "{\n  \"ociVersion\": \"1.2.0\",\n  \"id\": \"j1\",\n  \"pid\": 0,\n  \"status\": \"stopped\",\n"
 	    "  \"bundle\": \"/bundles/x\",\n  \"rootfs\": \"/bundles/x/rootfs\",\n"
