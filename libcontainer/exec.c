@@ -113,7 +113,8 @@ static int build_process(struct ward_ctx *ctx, struct exec_job *j, const struct 
 	}
 	if (o->has_user) {
 		p->user.uid = o->uid;
-		p->user.gid = o->gid;
+		if (o->has_gid)
+			p->user.gid = o->gid;
 		p->user.n_additional_gids = 0;
 	}
 	if (p->cwd && p->cwd[0] != '/')

@@ -40,7 +40,8 @@ struct ward_create_opts {
 	bool detach;	       /* run only: do not wait for the container */
 };
 
-int ward_create(struct ward_ctx *ctx, const char *id, const struct ward_create_opts *o, struct ward_error **e);
+int ward_create(struct ward_ctx *ctx, const char *id, const struct ward_create_opts *o,
+		struct ward_error **e);
 int ward_start(struct ward_ctx *ctx, const char *id, struct ward_error **e);
 /* create + start. In the foreground (!o->detach) waits for the container's init,
  * forwarding signals and (with a terminal and no console socket) proxying the
@@ -76,7 +77,8 @@ struct ward_exec_opts {
 	bool tty;
 	const char *cwd;
 	char *const *env; /* NULL-terminated "K=V", added to / overriding the container's */
-	bool has_user;
+	bool has_user;	  /* uid replaces the container's */
+	bool has_gid;	  /* gid too; else the container's gid stays */
 	uint32_t uid, gid;
 	unsigned preserve_fds;
 };

@@ -44,12 +44,11 @@ static int parse_user(const char *s, struct ward_exec_opts *o)
 	const char *colon = strchr(s, ':');
 	_cleanup_free_ char *uid = xstrndup(s, colon ? (size_t)(colon - s) : strlen(s));
 
-	/* Without a GID the library gets 0, which is what runc's default process
-	 * user has; ward_exec_opts cannot say "the container's gid" yet. */
-	o->gid = 0;
+	/* without a GID the container's own gid stays, as with runc */
 	if (parse_id(uid, &o->uid) < 0 || (colon && parse_id(colon + 1, &o->gid) < 0))
 		return cli_failf("invalid --user \"%s\": expected UID[:GID] as numbers", s);
 	o->has_user = true;
+	o->has_gid = colon != NULL;
 	return 0;
 }
 
