@@ -185,10 +185,13 @@ int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_er
 	int rootfd;
 
 	if (ward_handle_open(ctx, id, LOCK_EX, &h, e) < 0) {
+		/* runc: delete --force of what does not exist succeeds; what a killed
+		 * create left (a state dir without state, its cgroup) goes too */
 		if (force && *e && (*e)->code == ENOENT) {
 			ward_error_free(*e);
 			*e = NULL;
-			return 0;
+			rootfd = ward_ctx_rootfd(ctx, false, NULL);
+			return rootfd >= 0 && ward_state_reap_leftover(rootfd, id, e) < 0 ? -1 : 0;
 		}
 		return -1;
 	}

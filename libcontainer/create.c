@@ -100,7 +100,8 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 	if (!mount)
 		return -1;
 	j->cgroup = ward_cgroup_path(mount, cgp, j->id, e);
-	if (!j->cgroup)
+	if (!j->cgroup ||
+	    write_file_atomic(j->dirfd, WARD_STATE_CGROUP_FILE, j->cgroup, strlen(j->cgroup), 0600, e) < 0)
 		return -1;
 	l->cgroup_fd = ward_cgroup_create(j->cgroup, e);
 	if (l->cgroup_fd < 0) {

@@ -168,6 +168,40 @@ static int clear_dir(int dirfd, const char *id, struct ward_error **e)
 	return r;
 }
 
+/* A killed create leaves its cgroup (empty: the init died with the runtime);
+ * create records the path first, so whoever reclaims the directory removes it. */
+static int destroy_recorded_cgroup(int fd, const char *id, struct ward_error **e)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *mount;
+
+	if (read_file_at(fd, WARD_STATE_CGROUP_FILE, 4096, &path, NULL, NULL) < 0)
+		return 0;
+	mount = ward_cgroup_mount(NULL);
+	/* only ever a directory below the cgroup2 mount, never "..": it is our file,
+	 * but the check costs nothing */
+	if (!mount || strncmp(path, mount, strlen(mount)) != 0 || path[strlen(mount)] != '/' ||
+	    strstr(path, "/.."))
+		return ward_err(e, EINVAL, "state of container \"%s\": bad cgroup record", id);
+	return ward_cgroup_destroy(path, e);
+}
+
+int ward_state_reap_leftover(int rootfd, const char *id, struct ward_error **e)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (!valid_container_id(id))
+		return 0;
+	fd = open_container_dir(rootfd, id);
+	if (fd < 0 || lock_fd(fd, LOCK_EX | LOCK_NB) < 0 ||
+	    fstatat(fd, STATE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (destroy_recorded_cgroup(fd, id, e) < 0 || ward_state_remove(rootfd, id, e) < 0)
+		return -1;
+	return 1;
+}
+
 int ward_state_reserve(int rootfd, const char *id, int *dirfd, struct ward_error **e)
 {
 	_cleanup_close_ int fd = -1;
@@ -197,7 +231,7 @@ int ward_state_reserve(int rootfd, const char *id, int *dirfd, struct ward_error
 		return ward_err_sys(e, "stat state of container \"%s\"", id);
 	/* No state.json and nobody holds the lock: the leftover of a create that
 	 * was killed. Reuse it, empty. */
-	if (clear_dir(fd, id, e) < 0)
+	if (destroy_recorded_cgroup(fd, id, e) < 0 || clear_dir(fd, id, e) < 0)
 		return -1;
 	*dirfd = TAKE_FD(fd);
 	return 0;

@@ -49,6 +49,11 @@ int ward_state_root_open(const char *root, bool create, struct ward_error **e);
 int ward_state_reserve(int rootfd, const char *id, int *dirfd, struct ward_error **e);
 /* Open an existing container's directory and flock it (LOCK_SH or LOCK_EX; 0 for
  * no lock). ENOENT gives "container X does not exist". */
+/* The file in which create records the container's cgroup before making it. */
+#define WARD_STATE_CGROUP_FILE "cgroup.path"
+/* Remove the leftover of a killed create (no state.json, lock free) and the
+ * cgroup it recorded. 1 when there was one, 0 when not, -1 on error. */
+int ward_state_reap_leftover(int rootfd, const char *id, struct ward_error **e);
 int ward_state_open(int rootfd, const char *id, int lock_op, int *dirfd, struct ward_error **e);
 int ward_state_save(int dirfd, const struct ward_state *st, struct ward_error **e);
 int ward_state_load(int dirfd, const char *id, struct ward_state **out, struct ward_error **e);
