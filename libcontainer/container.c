@@ -171,10 +171,7 @@ static void poststop(struct ward_ctx *ctx, struct ward_handle *h)
 	}
 	if (s->n_hooks[WARD_HOOK_POSTSTOP]) {
 		json = ward_state_json(h->st, WARD_STATUS_STOPPED, false);
-		if (ward_hooks_run(s, WARD_HOOK_POSTSTOP, json, &err) < 0) {
-			ward_log(ctx, WARD_LOG_WARN, "%s", err->msg);
-			ward_error_free(err);
-		}
+		ward_hooks_run_warn(ctx, s, WARD_HOOK_POSTSTOP, json);
 	}
 	ward_spec_free(s);
 }

@@ -17,6 +17,7 @@ struct ward_ctx {
 	void *log_ud;
 	bool debug;
 	bool systemd_cgroup;
+	enum ward_policy_level { WARD_POLICY_OCI, WARD_POLICY_BASELINE } policy;
 };
 
 void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, ...)
@@ -41,6 +42,10 @@ int ward_handle_pidfd(struct ward_handle *h, struct ward_error **e);
 int ward_pidfd_wait(int pidfd, int timeout_ms);
 /* Wait for our child and turn its wait status into a shell-style exit code. */
 int ward_wait_status(pid_t pid);
+/* Run the hooks of kind k, warning about (and going past) each that fails: what
+ * the spec asks for poststart and poststop. */
+void ward_hooks_run_warn(struct ward_ctx *ctx, const struct ward_spec *s, enum ward_hook_kind k,
+			 const char *state_json);
 /* Forward every catchable signal to pidfd's process until it exits; its status. */
 int ward_forward_and_wait(pid_t pid, int pidfd);
 

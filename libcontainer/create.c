@@ -159,7 +159,8 @@ static int on_hooks(struct create_job *j, struct ward_error **e)
 	_cleanup_free_ char *json = NULL;
 
 	fill_state(j, &st);
-	json = ward_state_json(&st, WARD_STATUS_CREATING, false);
+	/* crun and the runtime-tools validation give these hooks "created" */
+	json = ward_state_json(&st, WARD_STATUS_CREATED, false);
 	if (ward_hooks_run(j->spec, WARD_HOOK_PRESTART, json, e) < 0 ||
 	    ward_hooks_run(j->spec, WARD_HOOK_CREATE_RUNTIME, json, e) < 0)
 		return -1;
@@ -299,11 +300,8 @@ static void poststart(struct ward_ctx *ctx, struct ward_handle *h)
 	}
 	if (s->n_hooks[WARD_HOOK_POSTSTART]) {
 		json = ward_state_json(h->st, WARD_STATUS_RUNNING, false);
-		/* the spec: a failing poststart hook is a warning, the container runs on */
-		if (ward_hooks_run(s, WARD_HOOK_POSTSTART, json, &err) < 0) {
-			ward_log(ctx, WARD_LOG_WARN, "%s", err->msg);
-			ward_error_free(err);
-		}
+		/* the spec: a failing poststart hook is a warning, the others still run */
+		ward_hooks_run_warn(ctx, s, WARD_HOOK_POSTSTART, json);
 	}
 	ward_spec_free(s);
 }

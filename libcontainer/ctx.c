@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "container.h"
+#include "hooks.h"
 #include "util.h"
 
 struct ward_ctx *ward_ctx_new(const char *root)
@@ -13,6 +16,7 @@ struct ward_ctx *ward_ctx_new(const char *root)
 
 	ctx->root = xstrdup(root && *root ? root : "/run/ward");
 	ctx->rootfd = -1;
+	ctx->policy = WARD_POLICY_BASELINE;
 	return ctx;
 }
 
@@ -55,6 +59,31 @@ void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, 
 		free(msg);
 	}
 	va_end(ap);
+}
+
+int ward_ctx_set_policy(struct ward_ctx *ctx, const char *level, struct ward_error **e)
+{
+	if (strcmp(level, "baseline") == 0)
+		ctx->policy = WARD_POLICY_BASELINE;
+	else if (strcmp(level, "oci") == 0)
+		ctx->policy = WARD_POLICY_OCI;
+	else
+		return ward_err(e, EINVAL, "unknown policy level \"%s\" (expected baseline or oci)", level);
+	return 0;
+}
+
+void ward_hooks_run_warn(struct ward_ctx *ctx, const struct ward_spec *s, enum ward_hook_kind k,
+			 const char *state_json)
+{
+	for (size_t i = 0; i < s->n_hooks[k]; i++) {
+		struct ward_error *err = NULL;
+
+		if (ward_hook_run(&s->hooks[k][i], state_json, &err) < 0) {
+			ward_log(ctx, WARD_LOG_WARN, "%s hook #%zu (%s): %s", ward_hook_kind_name(k), i,
+				 s->hooks[k][i].path, err->msg);
+			ward_error_free(err);
+		}
+	}
 }
 
 int ward_ctx_rootfd(struct ward_ctx *ctx, bool create, struct ward_error **e)

@@ -117,8 +117,9 @@ static int check_linux(struct ward_ctx *ctx, const struct ward_spec *s, struct w
 		return ward_err(e, EINVAL,
 				"linux.namespaces: joining a mount namespace is not supported for a "
 				"new container: its rootfs must be set up in a new one");
-	if ((s->hostname || s->domainname) && !(l->ns[WARD_NS_UTS].present && !l->ns[WARD_NS_UTS].path))
-		return ward_err(e, EINVAL, "%s: setting it needs a new uts namespace in linux.namespaces",
+	/* a joined uts namespace is the config's explicit choice to set its name */
+	if ((s->hostname || s->domainname) && !l->ns[WARD_NS_UTS].present)
+		return ward_err(e, EINVAL, "%s: setting it needs a uts namespace in linux.namespaces",
 				s->hostname ? "hostname" : "domainname");
 	if (l->ns[WARD_NS_USER].present && !l->ns[WARD_NS_USER].path &&
 	    (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
@@ -138,7 +139,7 @@ void ward_policy_process(struct ward_ctx *ctx, struct ward_process *p)
 {
 	/* absent capabilities already mean five empty sets */
 	if (p->no_new_privileges < 0)
-		p->no_new_privileges = 1;
+		p->no_new_privileges = ctx->policy >= WARD_POLICY_BASELINE;
 	if (p->apparmor_profile)
 		ward_log(ctx, WARD_LOG_WARN, "process.apparmorProfile ignored: AppArmor is not supported");
 	if (p->selinux_label)
@@ -153,6 +154,7 @@ int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_err
 	ward_policy_process(ctx, &s->process);
 	if (check_linux(ctx, s, e) < 0)
 		return -1;
-	apply_defaults(s);
+	if (ctx->policy >= WARD_POLICY_BASELINE)
+		apply_defaults(s);
 	return 0;
 }

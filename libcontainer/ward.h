@@ -29,6 +29,16 @@ void ward_ctx_set_debug(struct ward_ctx *ctx, bool debug);
 /* --systemd-cgroup: cgroupsPath is "slice:prefix:name". */
 void ward_ctx_set_systemd_cgroup(struct ward_ctx *ctx, bool on);
 
+/* What a config's absent security fields get (security.md §2):
+ *  - "baseline" (the default): the hardened defaults (no_new_privs, masked and
+ *    read-only kernel paths...);
+ *  - "oci": the runtime-spec's own defaults, as runc and crun. Engines that
+ *    serialize configs with Go's omitempty cannot write noNewPrivileges:false,
+ *    an empty maskedPaths (--privileged) or a missing seccomp (unconfined)
+ *    other than by leaving the field out; their host configuration selects this.
+ * Only the host sets this (flag or host file); a container can only tighten. */
+int ward_ctx_set_policy(struct ward_ctx *ctx, const char *level, struct ward_error **e);
+
 struct ward_create_opts {
 	const char *bundle;	    /* NULL: the current directory */
 	const char *config;	    /* NULL: <bundle>/config.json */

@@ -19,7 +19,7 @@ struct cli_globals {
 	bool systemd_cgroup;
 	const char *cgroup_manager; /* crun's: cgroupfs|systemd|disabled, NULL: not given */
 	const char *rootless;	    /* true|false|auto */
-	const char *policy;	    /* baseline|restricted, NULL: the library's default */
+	const char *policy;	    /* baseline|oci, NULL: the library's default */
 	const char *criu;	    /* accepted for runc compatibility, unused */
 	bool version;
 };

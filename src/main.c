@@ -16,7 +16,7 @@
 static const char *const log_formats[] = {"text", "json", NULL};
 static const char *const cgroup_managers[] = {"cgroupfs", "systemd", "disabled", NULL};
 static const char *const rootless_values[] = {"true", "false", "auto", NULL};
-static const char *const policy_levels[] = {"baseline", "restricted", NULL};
+static const char *const policy_levels[] = {"baseline", "oci", NULL};
 
 #define G(f) offsetof(struct cli_globals, f)
 static const struct flag_def global_flags[] = {
@@ -34,7 +34,8 @@ static const struct flag_def global_flags[] = {
 	 "ignore cgroup permission errors: true, false or auto (default: auto)", .choices = rootless_values,
 	 .implicit = "true"),
     FLAG("policy", 0, FLAG_STRING, G(policy), "LEVEL",
-	 "security policy for configurations: baseline or restricted", .choices = policy_levels),
+	 "what absent security fields get: baseline (hardened, default) or oci (the spec's defaults)",
+	 .choices = policy_levels),
     FLAG("criu", 0, FLAG_STRING, G(criu), "PATH", "accepted for runc compatibility, ignored"),
     FLAG("version", 'v', FLAG_BOOL, G(version), NULL, "print the version"),
     {0},
@@ -189,8 +190,17 @@ struct ward_ctx *cli_ctx(struct cli *cli)
 	 * and said so where it changes the outcome. */
 	if (g->cgroup_manager && strcmp(g->cgroup_manager, "disabled") == 0)
 		log_write(WARD_LOG_WARN, "--cgroup-manager=disabled is not supported yet, using cgroupfs");
-	if (g->policy)
-		log_printf(WARD_LOG_DEBUG, "policy level %s requested", g->policy);
+	if (g->policy) {
+		struct ward_error *e = NULL;
+
+		if (ward_ctx_set_policy(cli->ctx, g->policy, &e) < 0) {
+			cli_failf("%s", e->msg);
+			ward_error_free(e);
+			ward_ctx_free(cli->ctx);
+			cli->ctx = NULL;
+			return NULL;
+		}
+	}
 	return cli->ctx;
 }
 
