@@ -24,7 +24,8 @@ int safe_mkdir_p(int rootfd, const char *path, mode_t mode, struct ward_error **
 int safe_mount_target(int rootfd, const char *path, bool dir, struct ward_error **e);
 /* Split "a/b/c" into the O_PATH fd of the parent ("a/b", created if mkdir) and the
  * last component (a pointer into a malloc'd copy returned in *buf). */
-int safe_parent(int rootfd, const char *path, bool mkdir, char **buf, const char **last, struct ward_error **e);
+int safe_parent(int rootfd, const char *path, bool mkdir, char **buf, const char **last,
+		struct ward_error **e);
 /* "/proc/self/fd/N" for fd, in buf. */
 const char *fd_path(int fd, char buf[static 32]);
 /* The path an fd refers to, read from /proc/self/fd (for messages only). */

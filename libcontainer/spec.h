@@ -27,7 +27,13 @@ struct ward_user {
 	size_t n_additional_gids;
 };
 
-enum ward_cap_set { WARD_CAP_BOUNDING, WARD_CAP_EFFECTIVE, WARD_CAP_INHERITABLE, WARD_CAP_PERMITTED, WARD_CAP_AMBIENT };
+enum ward_cap_set {
+	WARD_CAP_BOUNDING,
+	WARD_CAP_EFFECTIVE,
+	WARD_CAP_INHERITABLE,
+	WARD_CAP_PERMITTED,
+	WARD_CAP_AMBIENT
+};
 #define WARD_CAP_NSETS 5
 
 struct ward_caps {

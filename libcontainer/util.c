@@ -289,8 +289,8 @@ bool valid_container_id(const char *id)
 	for (const char *p = id; *p; p++, n++) {
 		char c = *p;
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '+' || c == '-' || c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '+' || c == '-' || c == '.'))
 			return false;
 	}
 	return n <= 1024;

@@ -26,17 +26,17 @@ static inline void ward_closep(int *fd)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Take ownership out of a cleanup variable. */
-#define TAKE_PTR(p)                                                                                            \
-	({                                                                                                     \
-		__typeof__(p) _t = (p);                                                                        \
-		(p) = NULL;                                                                                    \
-		_t;                                                                                            \
+#define TAKE_PTR(p)                                                                                          \
+	({                                                                                                   \
+		__typeof__(p) _t = (p);                                                                      \
+		(p) = NULL;                                                                                  \
+		_t;                                                                                          \
 	})
-#define TAKE_FD(fd)                                                                                            \
-	({                                                                                                     \
-		int _t = (fd);                                                                                 \
-		(fd) = -1;                                                                                     \
-		_t;                                                                                            \
+#define TAKE_FD(fd)                                                                                          \
+	({                                                                                                   \
+		int _t = (fd);                                                                               \
+		(fd) = -1;                                                                                   \
+		_t;                                                                                          \
 	})
 
 /* Checked allocation: these abort() on out-of-memory, as every allocation in
