@@ -53,7 +53,7 @@ size_t strv_len(char *const *v);
  * buffer is NUL-terminated. Files larger than max are refused with EFBIG. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, struct ward_error **e);
 int read_fd_all(int fd, const char *what, size_t max, char **out, size_t *len, struct ward_error **e);
-/* Write data to dirfd/name atomically: temp file, fsync, rename. */
+/* Write data to dirfd/name atomically for readers: temp file, then rename. */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 		      struct ward_error **e);
 /* Write the whole buffer to fd, retrying on EINTR and short writes. */
