@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -33,6 +34,13 @@ void ward_ns_close(struct ward_nsfds *n)
 			close(n->fd[t]);
 		n->fd[t] = -1;
 	}
+}
+
+static bool same_ns(int fd, const char *other)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(other, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct ward_error **e)
@@ -66,6 +74,16 @@ int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct w
 		}
 		if (t != WARD_NS_USER)
 			join_other = true;
+		/* the rootfs is set up and pivoted into inside the joined namespace:
+		 * in ward's own that would re-root every process of the host */
+		if (t == WARD_NS_MOUNT && same_ns(fd, "/proc/self/ns/mnt")) {
+			ward_err(
+			    e, EPERM,
+			    "linux.namespaces: %s is the runtime's own mount namespace: refusing to set up "
+			    "a rootfs in it",
+			    ns[t].path);
+			goto fail;
+		}
 	}
 	/* A new user namespace owns the namespaces created with it; joining a
 	 * namespace owned by the host's user namespace from inside it is not

@@ -113,10 +113,6 @@ static int check_linux(struct ward_ctx *ctx, const struct ward_spec *s, struct w
 
 	if (!l->ns[WARD_NS_MOUNT].present)
 		return ward_err(e, EINVAL, "linux.namespaces: a mount namespace is required");
-	if (l->ns[WARD_NS_MOUNT].path)
-		return ward_err(e, EINVAL,
-				"linux.namespaces: joining a mount namespace is not supported for a "
-				"new container: its rootfs must be set up in a new one");
 	/* a joined uts namespace is the config's explicit choice to set its name */
 	if ((s->hostname || s->domainname) && !l->ns[WARD_NS_UTS].present)
 		return ward_err(e, EINVAL, "%s: setting it needs a uts namespace in linux.namespaces",
