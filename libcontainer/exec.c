@@ -182,7 +182,11 @@ __attribute__((noreturn)) static void exec_child(struct exec_job *j)
 	if (ward_sync_send(j->sync_fd, WARD_SYNC_READY, 0, NULL) < 0 ||
 	    ward_sync_recv(j->sync_fd, &code, &payload) != WARD_SYNC_GO)
 		_exit(1);
+	/* the parent waits for this ACK before it may exit (exec --detach): until
+	 * PDEATHSIG is cleared, its exit would kill us */
 	prctl(PR_SET_PDEATHSIG, 0);
+	if (ward_sync_send(j->sync_fd, WARD_SYNC_ACK, 0, NULL) < 0)
+		_exit(1);
 	close(j->sync_fd);
 	ward_process_exec(j->p, &plan, j->preserve_fds, &err);
 	dprintf(2, "ward: %s\n", err ? err->msg : "exec failed");
@@ -248,6 +252,10 @@ static int exec_commit(struct exec_job *j, const struct ward_exec_opts *o, struc
 	}
 	if (ward_sync_send(j->sync_fd, WARD_SYNC_GO, 0, NULL) < 0)
 		return ward_err_sys(e, "start the exec process");
+	t = ward_sync_recv(j->sync_fd, &code, &payload);
+	free(payload);
+	if (t != WARD_SYNC_ACK)
+		return ward_err(e, ECHILD, "the exec process died before it started");
 	return 0;
 }
 
