@@ -1,0 +1,143 @@
+#!/bin/bash
+# tests/bench/bench.sh: ward next to crun and runc, `run` of /bin/true in a busybox
+# bundle, N times each (after a short warm-up). For each runtime: wall-clock latency
+# per run (median, p90) and peak RSS of the runtime process (/usr/bin/time %M, which
+# includes the children it reaps), then the ratios ward/crun and ward/runc.
+#
+#   tests/bench/bench.sh            # as root; N=100
+#   N=300 WARD=/path/to/ward tests/bench/bench.sh
+#
+# Environment: N (runs per runtime, 100), WARMUP (5), WARD (default: the build of
+# tests/run.sh, tests/.work/build/src/ward), CRUN, RUNC (default: from PATH),
+# RUNTIMES ("ward crun runc"), RUN_TIMEOUT (seconds one run may take, 30; the
+# timeout and time wrappers are in every runtime's wall-clock figure alike).
+#
+# Every container gets a cgroupsPath, so all three do their cgroup work. crun
+# refuses hybrid cgroup hosts; it is run inside a private mount namespace where
+# /sys/fs/cgroup/unified/cgroup.controllers is covered by an empty file (the host's
+# mounts are not touched). Not part of tests/run.sh.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "$HERE/../.." && pwd -P)
+N=${N:-100}
+WARMUP=${WARMUP:-5}
+WARD=${WARD:-$REPO/tests/.work/build/src/ward}
+CRUN=${CRUN:-$(command -v crun || true)}
+RUNC=${RUNC:-$(command -v runc || true)}
+RUNTIMES=${RUNTIMES:-ward crun runc}
+RUN_TIMEOUT=${RUN_TIMEOUT:-30}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# bench_loop NAME BIN OUT: N timed runs; one "wall_us rss_kb" line per run in OUT.
+bench_loop() {
+	local name=$1 bin=$2 out=$3 root=$WORK/root-$1 i id t0 t1 rss
+	mkdir -p "$root"
+	: > "$out"
+	for ((i = -WARMUP; i < N; i++)); do
+		id=bench-$name-$BENCH_TAG-$((i + WARMUP))
+		jq --arg cg "/ward-bench-$id" '.linux.cgroupsPath = $cg' "$WORK/config.tmpl" > "$WORK/bundle/config.json"
+		t0=$EPOCHREALTIME
+		timeout -k 2 "$RUN_TIMEOUT" /usr/bin/time -f %M -o "$WORK/rss" "$bin" --root "$root" run --bundle "$WORK/bundle" "$id" \
+			< /dev/null > "$WORK/run.out" 2>&1 ||
+			{ cat "$WORK/run.out" "$WORK/rss" >&2; "$bin" --root "$root" delete --force "$id" > /dev/null 2>&1 || true; return 1; }
+		t1=$EPOCHREALTIME
+		rss=$(tail -n 1 "$WORK/rss")
+		# run deletes the container; make sure, outside the timing
+		[ ! -e "$root/$id" ] || "$bin" --root "$root" delete --force "$id" > /dev/null 2>&1 || true
+		[ "$i" -lt 0 ] && continue
+		echo "$((${t1//[.,]/} - ${t0//[.,]/}))" "$rss" >> "$out"
+	done
+}
+
+# inner_crun OUT: run inside `unshare -m`: hide the hybrid hierarchy's controllers.
+inner_crun() {
+	mount --make-rprivate /
+	mount --bind "$WORK/empty" /sys/fs/cgroup/unified/cgroup.controllers
+	bench_loop crun "$CRUN" "$1"
+}
+
+# stats FILE: "median_ms p90_ms rss_median_kb rss_max_kb" of a bench_loop file.
+stats() {
+	sort -n -k1,1 "$1" | awk '{ w[NR] = $1 } END {
+		m = (NR % 2) ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2
+		p = int(NR * 0.9 + 0.999999); if (p < 1) p = 1
+		printf "%.2f %.2f", m / 1000, w[p] / 1000 }'
+	sort -n -k2,2 "$1" | awk '{ r[NR] = $2 } END {
+		m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+		printf " %d %d\n", m, r[NR] }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+main() {
+	[ "$(id -u)" -eq 0 ] || die "run as root"
+	if [ ! -x /usr/bin/time ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y install time < /dev/null > /dev/null ||
+			{ apt-get -q update < /dev/null > /dev/null && DEBIAN_FRONTEND=noninteractive apt-get -q -y install time < /dev/null > /dev/null; } ||
+			die "cannot install GNU time"
+	fi
+	command -v jq > /dev/null || die "jq is needed (apt-get install jq)"
+
+	WORK=$(mktemp -d /tmp/ward-bench.XXXXXX)
+	BENCH_TAG=$$
+	export WORK N WARMUP CRUN RUN_TIMEOUT BENCH_TAG
+	# Remove the work dir, and any cgroup a failed run left (rmdir: only if empty).
+	trap 'rm -rf "$WORK"; rmdir /sys/fs/cgroup/*/ward-bench-bench-*-"$BENCH_TAG"-* 2> /dev/null || true' EXIT
+	: > "$WORK/empty"
+	export BUNDLE_CACHE=$WORK/cache
+	# shellcheck source=SCRIPTDIR/../lib/bundle.sh
+	source "$REPO/tests/lib/bundle.sh"
+	bundle_new "$WORK/bundle" > /dev/null
+	bundle_args /bin/true
+	cp "$WORK/bundle/config.json" "$WORK/config.tmpl"
+
+	declare -A bin=([ward]=$WARD [crun]=$CRUN [runc]=$RUNC) result=()
+	local name
+	for name in $RUNTIMES; do
+		if [ -z "${bin[$name]:-}" ] || [ ! -x "${bin[$name]}" ]; then
+			echo "bench: $name: not found (${bin[$name]:-}), skipped" >&2
+			continue
+		fi
+		printf 'bench: %s (%s), %d runs...\n' "$name" "${bin[$name]}" "$N" >&2
+		if [ "$name" = crun ]; then
+			unshare -m -- "$BASH" "${BASH_SOURCE[0]}" --inner-crun "$WORK/$name.dat" || { echo "bench: crun failed" >&2; continue; }
+		else
+			bench_loop "$name" "${bin[$name]}" "$WORK/$name.dat" || { echo "bench: $name failed" >&2; continue; }
+		fi
+		result[$name]=$(stats "$WORK/$name.dat")
+	done
+
+	echo
+	printf '%-6s %10s %10s %14s %12s   %s\n' runtime "median ms" "p90 ms" "RSS median KB" "RSS max KB" version
+	for name in $RUNTIMES; do
+		[ -n "${result[$name]:-}" ] || { printf '%-6s %10s\n' "$name" n/a; continue; }
+		read -r med p90 rss rssmax <<< "${result[$name]}"
+		printf '%-6s %10s %10s %14s %12s   %s\n' "$name" "$med" "$p90" "$rss" "$rssmax" \
+			"$("${bin[$name]}" --version 2> /dev/null | head -n 1)"
+	done
+	if [ -n "${result[ward]:-}" ]; then
+		local other wm wp wr om op or
+		read -r wm wp wr _ <<< "${result[ward]}"
+		echo
+		for other in crun runc; do
+			[ -n "${result[$other]:-}" ] || continue
+			read -r om op or _ <<< "${result[$other]}"
+			printf 'ward/%s: median %s, p90 %s, RSS %s\n' "$other" \
+				"$(ratio "$wm" "$om")" "$(ratio "$wp" "$op")" "$(ratio "$wr" "$or")"
+		done
+	fi
+	echo
+	echo "($N runs each after $WARMUP warm-up runs; kernel $(uname -r), $(nproc) CPUs)"
+}
+
+if [ "${1:-}" = --inner-crun ]; then
+	# shellcheck disable=SC2034 # used by bench_loop
+	inner_crun "$2"
+else
+	main "$@"
+fi
