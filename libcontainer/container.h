@@ -18,12 +18,16 @@ struct ward_ctx {
 	bool debug;
 	bool systemd_cgroup;
 	enum ward_policy_level { WARD_POLICY_OCI, WARD_POLICY_BASELINE } policy;
+	int cachefd; /* <root>/.cache, -1 until first used */
 };
 
 void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The state root, opened (and with create, made) on first use. */
 int ward_ctx_rootfd(struct ward_ctx *ctx, bool create, struct ward_error **e);
+/* <root>/.cache (0700, made on first use) for compiled seccomp filters; -1 when
+ * it cannot be had (the caller then works without a cache). */
+int ward_ctx_cache_dirfd(struct ward_ctx *ctx);
 
 /* An opened container: its locked state directory and loaded state. */
 struct ward_handle {

@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "terminal.h"
 #include "util.h"
+#include "ward_seccomp.h"
 
 struct create_job {
 	struct ward_ctx *ctx;
@@ -35,6 +36,7 @@ struct create_job {
 	int rootfd, dirfd;
 	char *cgroup;
 	char *created;
+	struct ward_seccomp *seccomp;
 	struct ward_launch l;
 };
 
@@ -67,6 +69,9 @@ static int load_config(struct create_job *j, struct ward_error **e)
 	if (ward_spec_parse(j->config_text, j->config_len, cfg, &j->spec, e) < 0)
 		return -1;
 	if (ward_policy_apply(j->ctx, j->spec, e) < 0)
+		return ward_err_prefix(e, "%s", cfg);
+	/* compiled here, so a bad profile is a create error and the init only installs */
+	if (ward_policy_seccomp(j->ctx, j->spec, &j->spec->process, &j->seccomp, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
 	if (!j->spec->root_path)
 		return ward_err(e, EINVAL, "%s: root.path: required", cfg);
@@ -181,6 +186,9 @@ static int on_ready(struct create_job *j, struct ward_error **e)
 	if (j->o->pid_file && write_pid_file(j->o->pid_file, j->l.pid, e) < 0)
 		return -1;
 	json = ward_state_json(&st, WARD_STATUS_CREATED, false);
+	if (j->l.seccomp_fd >= 0 &&
+	    ward_seccomp_send_listener(j->seccomp, j->l.seccomp_fd, j->l.pid, json, e) < 0)
+		return -1;
 	return ward_launch_go(&j->l, json, e);
 }
 
@@ -192,6 +200,7 @@ static int launch(struct create_job *j, struct ward_error **e)
 	l->bundle = j->bundle;
 	l->rootfs = j->rootfs;
 	l->preserve_fds = j->o->preserve_fds;
+	l->seccomp = j->seccomp;
 	l->no_pivot = j->o->no_pivot;
 	l->no_new_keyring = j->o->no_new_keyring;
 	l->cgroup_path = j->cgroup;
@@ -215,6 +224,7 @@ static int launch(struct create_job *j, struct ward_error **e)
 
 static void job_free(struct create_job *j)
 {
+	ward_seccomp_free(j->seccomp);
 	ward_spec_free(j->spec);
 	free(j->config_text);
 	free(j->cgroup);

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +17,7 @@ struct ward_ctx *ward_ctx_new(const char *root)
 	struct ward_ctx *ctx = xmalloc0(sizeof *ctx);
 
 	ctx->root = xstrdup(root && *root ? root : "/run/ward");
-	ctx->rootfd = -1;
+	ctx->rootfd = ctx->cachefd = -1;
 	ctx->policy = WARD_POLICY_BASELINE;
 	return ctx;
 }
@@ -26,6 +28,8 @@ void ward_ctx_free(struct ward_ctx *ctx)
 		return;
 	if (ctx->rootfd >= 0)
 		close(ctx->rootfd);
+	if (ctx->cachefd >= 0)
+		close(ctx->cachefd);
 	free(ctx->root);
 	free(ctx);
 }
@@ -91,6 +95,28 @@ int ward_ctx_rootfd(struct ward_ctx *ctx, bool create, struct ward_error **e)
 	if (ctx->rootfd < 0)
 		ctx->rootfd = ward_state_root_open(ctx->root, create, e);
 	return ctx->rootfd;
+}
+
+int ward_ctx_cache_dirfd(struct ward_ctx *ctx)
+{
+	int rootfd;
+	struct stat st;
+
+	if (ctx->cachefd >= 0)
+		return ctx->cachefd;
+	rootfd = ward_ctx_rootfd(ctx, true, NULL);
+	if (rootfd < 0)
+		return -1;
+	/* not a valid container id (leading dot), so never taken for a container */
+	if (mkdirat(rootfd, ".cache", 0700) < 0 && errno != EEXIST)
+		return -1;
+	ctx->cachefd = openat(rootfd, ".cache", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ctx->cachefd >= 0 &&
+	    (fstat(ctx->cachefd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077))) {
+		close(ctx->cachefd); /* not ours alone: a filter read from it could be anyone's */
+		ctx->cachefd = -1;
+	}
+	return ctx->cachefd;
 }
 
 const char *ward_version(void)

@@ -25,6 +25,7 @@
 #include "process.h"
 #include "terminal.h"
 #include "util.h"
+#include "ward_seccomp.h"
 
 struct exec_job {
 	struct ward_spec *spec;	 /* the container's config: its process is the template */
@@ -34,6 +35,8 @@ struct exec_job {
 	int pidfd, cgroup_fd, console_fd, sync_fd;
 	unsigned preserve_fds;
 	pid_t pid;
+	struct ward_seccomp *seccomp;
+	char *state; /* the container's state JSON, for a seccomp listener */
 };
 
 /* Parse --process FILE with the config parser, as the "process" member of a config. */
@@ -179,8 +182,9 @@ __attribute__((noreturn)) static void exec_child(struct exec_job *j)
 	prctl(PR_SET_DUMPABLE, 0); /* never expose ward's /proc/PID/exe to the container */
 	if (exec_child_setup(j, &plan, &err) < 0)
 		ward_child_fail(j->sync_fd, err);
-	if (ward_sync_send(j->sync_fd, WARD_SYNC_READY, 0, NULL) < 0 ||
-	    ward_sync_recv(j->sync_fd, &code, &payload) != WARD_SYNC_GO)
+	if (ward_child_ready(j->sync_fd, j->seccomp, &err) < 0)
+		ward_child_fail(j->sync_fd, err);
+	if (ward_sync_recv(j->sync_fd, &code, &payload) != WARD_SYNC_GO)
 		_exit(1);
 	/* the parent waits for this ACK before it may exit (exec --detach): until
 	 * PDEATHSIG is cleared, its exit would kill us */
@@ -188,7 +192,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_job *j)
 	if (ward_sync_send(j->sync_fd, WARD_SYNC_ACK, 0, NULL) < 0)
 		_exit(1);
 	close(j->sync_fd);
-	ward_process_exec(j->p, &plan, j->preserve_fds, &err);
+	ward_process_exec(j->p, &plan, j->preserve_fds, j->seccomp, &err);
 	dprintf(2, "ward: %s\n", err ? err->msg : "exec failed");
 	_exit(127);
 }
@@ -239,6 +243,13 @@ static int exec_commit(struct exec_job *j, const struct ward_exec_opts *o, struc
 	free(payload);
 	if (t != WARD_SYNC_READY)
 		return ward_err(e, ECHILD, "the exec process died during setup");
+	if (code == 1) {
+		_cleanup_close_ int lfd = -1;
+
+		if (ward_take_seccomp_fd(j->sync_fd, code, &lfd, e) < 0 ||
+		    ward_seccomp_send_listener(j->seccomp, lfd, j->pid, j->state, e) < 0)
+			return -1;
+	}
 	if (o->pid_file) {
 		_cleanup_free_ char *pid = xasprintf("%d", (int)j->pid);
 		int fd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -294,6 +305,9 @@ static int exec_prepare(struct ward_ctx *ctx, const char *id, const struct ward_
 	if (ward_handle_spec(&h, &j->spec, e) < 0 || build_process(ctx, j, o, e) < 0 ||
 	    exec_console(j, o, sock, e) < 0)
 		goto out;
+	if (ward_policy_seccomp(ctx, j->spec, j->p, &j->seccomp, e) < 0)
+		goto out;
+	j->state = ward_state_json(h.st, h.status, false);
 	j->pidfd = ward_handle_pidfd(&h, e);
 	if (j->pidfd < 0)
 		goto out;
@@ -321,6 +335,8 @@ static void exec_job_free(struct exec_job *j)
 			close(*fds[i]);
 	ward_spec_free(j->spec);
 	ward_spec_free(j->pspec);
+	ward_seccomp_free(j->seccomp);
+	free(j->state);
 }
 
 int ward_exec(struct ward_ctx *ctx, const char *id, const struct ward_exec_opts *o, int *status,

@@ -21,6 +21,7 @@
 #include "process.h"
 #include "terminal.h"
 #include "util.h"
+#include "ward_seccomp.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -101,11 +102,75 @@ void ward_child_fail(int sync_fd, struct ward_error *err)
 	_exit(1);
 }
 
+int ward_child_ready(int sync_fd, const struct ward_seccomp *sc, struct ward_error **e)
+{
+	int fd = -1;
+
+	if (!sc || !sc->notify)
+		return ward_sync_send(sync_fd, WARD_SYNC_READY, 0, NULL) < 0 ? ward_err_sys(e, "send READY")
+									     : 0;
+	if (ward_seccomp_install(sc, &fd, e) < 0)
+		return ward_err_prefix(e, "linux.seccomp");
+	if (ward_sync_send(sync_fd, WARD_SYNC_READY, 1, NULL) < 0 ||
+	    ward_send_fd(sync_fd, fd, "seccomp", e) < 0) {
+		close(fd);
+		return ward_err(e, EPIPE, "send the seccomp listener to the runtime");
+	}
+	close(fd);
+	return 0;
+}
+
+int ward_take_seccomp_fd(int sync_fd, int code, int *fd, struct ward_error **e)
+{
+	*fd = -1;
+	if (code != 1)
+		return 0;
+	return ward_recv_fd(sync_fd, fd, e) < 0 ? ward_err_prefix(e, "receive the seccomp listener") : 0;
+}
+
+/* The listener's metadata is an opaque string to pass on, JSON-quoted. */
+static char *json_quote(const char *s)
+{
+	char *out = xmalloc0(2 * strlen(s) + 3), *o = out;
+
+	*o++ = '"';
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			*o++ = '\\';
+		*o++ = (unsigned char)*s < 0x20 ? ' ' : *s;
+	}
+	*o = '"';
+	return out;
+}
+
+int ward_seccomp_send_listener(const struct ward_seccomp *sc, int fd, pid_t pid, const char *state_json,
+			       struct ward_error **e)
+{
+	_cleanup_free_ char *msg = NULL, *meta = NULL;
+	int sock;
+
+	if (!sc->listener_path)
+		return ward_err(e, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs a listenerPath");
+	meta = json_quote(sc->listener_metadata ? sc->listener_metadata : "");
+	msg = xasprintf(
+	    "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d,\"metadata\":%s,\"state\":%s}",
+	    WARD_SPEC_VERSION, (int)pid, meta, state_json);
+	sock = ward_console_connect(sc->listener_path, e);
+	if (sock < 0)
+		return ward_err_prefix(e, "linux.seccomp.listenerPath");
+	if (ward_send_fd(sock, fd, msg, e) < 0) {
+		close(sock);
+		return ward_err_prefix(e, "linux.seccomp.listenerPath %s", sc->listener_path);
+	}
+	close(sock);
+	return 0;
+}
+
 void ward_launch_init(struct ward_launch *l)
 {
 	memset(l, 0, sizeof *l);
 	l->cgroup_fd = l->console_fd = l->fifo_fd = l->fifo_keep_fd = -1;
-	l->pidfd = l->sync_fd = -1;
+	l->pidfd = l->sync_fd = l->seccomp_fd = -1;
 	for (size_t i = 0; i < ARRAY_SIZE(l->parent_fds); i++)
 		l->parent_fds[i] = -1;
 	for (int t = 0; t < WARD_NS_COUNT; t++)
@@ -246,10 +311,9 @@ __attribute__((noreturn)) static void child_main(struct ward_launch *l)
 	for (size_t i = 0; i < ARRAY_SIZE(l->parent_fds); i++)
 		if (l->parent_fds[i] >= 0)
 			close(l->parent_fds[i]);
-	if (child_setup(l, &plan, &err) < 0)
+	if (child_setup(l, &plan, &err) < 0 || ward_child_ready(l->sync_fd, l->seccomp, &err) < 0)
 		ward_child_fail(l->sync_fd, err);
-	if (ward_sync_send(l->sync_fd, WARD_SYNC_READY, 0, NULL) < 0 ||
-	    child_wait_go(l->sync_fd, &state, &err) < 0)
+	if (child_wait_go(l->sync_fd, &state, &err) < 0)
 		_exit(1);
 	prctl(PR_SET_PDEATHSIG, 0);
 	if (ward_sync_send(l->sync_fd, WARD_SYNC_ACK, 0, NULL) < 0)
@@ -257,7 +321,7 @@ __attribute__((noreturn)) static void child_main(struct ward_launch *l)
 	close(l->sync_fd);
 	if (child_wait_start(l, &err) < 0 ||
 	    ward_hooks_run(l->spec, WARD_HOOK_START_CONTAINER, state, &err) < 0 ||
-	    ward_process_exec(&l->spec->process, &plan, l->preserve_fds, &err) < 0) {
+	    ward_process_exec(&l->spec->process, &plan, l->preserve_fds, l->seccomp, &err) < 0) {
 		/* nobody listens on the sync socket any more: the container's stderr */
 		dprintf(2, "ward: %s\n", err ? err->msg : "exec failed");
 		_exit(127);
@@ -338,6 +402,8 @@ int ward_launch_wait(struct ward_launch *l, struct ward_error **e)
 
 	if (t == WARD_SYNC_ERROR)
 		return ward_err(e, code, "%s", payload ? payload : "the container's init failed");
+	if (t == WARD_SYNC_READY && ward_take_seccomp_fd(l->sync_fd, code, &l->seccomp_fd, e) < 0)
+		return -1;
 	if (t < 0) {
 		int status = 0;
 
@@ -366,7 +432,8 @@ int ward_launch_go(struct ward_launch *l, const char *payload, struct ward_error
 
 void ward_launch_release(struct ward_launch *l)
 {
-	int *fds[] = {&l->sync_fd, &l->fifo_fd, &l->fifo_keep_fd, &l->console_fd, &l->cgroup_fd};
+	int *fds[] = {&l->sync_fd,    &l->fifo_fd,   &l->fifo_keep_fd,
+		      &l->console_fd, &l->cgroup_fd, &l->seccomp_fd};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)

@@ -40,6 +40,7 @@ struct ward_launch {
 	unsigned preserve_fds;
 	bool no_pivot, no_new_keyring;
 	struct ward_nsfds ns;
+	const struct ward_seccomp *seccomp; /* compiled by the parent; NULL: none */
 	/* the parent's own fds (the locked state directory...) that the child must
 	 * close at once: a flock lives as long as any copy of its fd */
 	int parent_fds[4];
@@ -47,6 +48,7 @@ struct ward_launch {
 	pid_t pid;
 	int pidfd;
 	int sync_fd;
+	int seccomp_fd; /* the notify listener the init sent with READY, or -1 */
 };
 
 void ward_launch_init(struct ward_launch *l);
@@ -69,6 +71,17 @@ int ward_sync_send(int fd, enum ward_sync type, int code, const char *payload);
 int ward_sync_recv(int fd, int *code, char **payload);
 /* Send a ward_error from a child and _exit(1). */
 __attribute__((noreturn)) void ward_child_fail(int sync_fd, struct ward_error *err);
+
+/* For a filter with SCMP_ACT_NOTIFY: install it now (before READY: the listener
+ * must reach its agent) and send the listener fd over sync_fd after a READY with
+ * code 1. Without notify, just READY. */
+int ward_child_ready(int sync_fd, const struct ward_seccomp *sc, struct ward_error **e);
+/* Parent side: after READY with code 1, take the listener fd. */
+int ward_take_seccomp_fd(int sync_fd, int code, int *fd, struct ward_error **e);
+/* Send a notify listener to linux.seccomp.listenerPath with the container
+ * process state (runtime-spec "containerProcessState"). */
+int ward_seccomp_send_listener(const struct ward_seccomp *sc, int fd, pid_t pid, const char *state_json,
+			       struct ward_error **e);
 
 int ward_pidfd_open(pid_t pid);
 int ward_pidfd_send_signal(int pidfd, int sig);

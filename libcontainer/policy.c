@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "ward_seccomp.h"
 #include "util.h"
 
 const char *const ward_default_masked_paths[] = {"/proc/acpi",
@@ -141,6 +142,30 @@ void ward_policy_process(struct ward_ctx *ctx, struct ward_process *p)
 	if (p->selinux_label)
 		ward_log(ctx, WARD_LOG_WARN, "process.selinuxLabel ignored: SELinux is not supported");
 	check_caps(ctx, &p->caps);
+}
+
+static void seccomp_warn(void *ud, const char *msg)
+{
+	ward_log(ud, WARD_LOG_WARN, "%s", msg);
+}
+
+int ward_policy_seccomp(struct ward_ctx *ctx, const struct ward_spec *s, const struct ward_process *p,
+			struct ward_seccomp **out, struct ward_error **e)
+{
+	uint64_t eff = p->caps.set[WARD_CAP_EFFECTIVE];
+
+	*out = NULL;
+	if (s->linux_.has_seccomp && !s->linux_.seccomp)
+		return 0; /* explicit null: the config's own choice */
+	if (s->linux_.seccomp)
+		return ward_seccomp_compile(s->linux_.seccomp, eff, false, seccomp_warn, ctx, out, e);
+	if (ctx->policy < WARD_POLICY_BASELINE)
+		return 0;
+#ifdef WARD_HAVE_DEFAULT_PROFILE
+	return ward_seccomp_default(ward_ctx_cache_dirfd(ctx), eff, out, e);
+#else
+	return 0; /* built without seccomp-profiles/default.json: no default filter */
+#endif
 }
 
 int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e)

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "caps.h"
+#include "ward_seccomp.h"
 #include "safepath.h"
 #include "util.h"
 
@@ -202,7 +203,7 @@ void ward_exec_plan_free(struct ward_exec_plan *plan)
 }
 
 int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan *plan, unsigned preserve_fds,
-		      struct ward_error **e)
+		      const struct ward_seccomp *sc, struct ward_error **e)
 {
 	sigset_t none;
 
@@ -220,6 +221,9 @@ int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan 
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* after this only execve: a profile cannot trap ward itself */
+	if (sc && !sc->notify && ward_seccomp_install(sc, NULL, e) < 0)
+		return ward_err_prefix(e, "linux.seccomp");
 	execve(plan->path, p->args, plan->envp);
 	return ward_err_sys(e, "exec %s", plan->path);
 }

@@ -26,9 +26,11 @@ int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward
  * ward_process_credentials) and build the environment. */
 int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e);
 void ward_exec_plan_free(struct ward_exec_plan *plan);
+struct ward_seccomp;
 /* Close every fd above 2 + preserve_fds (clearing CLOEXEC on the preserved ones),
- * reset signals and execve. Returns only on failure. */
+ * reset signals, install the seccomp filter (unless NULL, or already installed for
+ * a notify listener) as the very last thing, and execve. Returns only on failure. */
 int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan *plan, unsigned preserve_fds,
-		      struct ward_error **e);
+		      const struct ward_seccomp *sc, struct ward_error **e);
 
 #endif

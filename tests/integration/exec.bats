@@ -92,7 +92,6 @@ assert_exec_error_status() {
 }
 
 @test "exec gets the container's capabilities, no_new_privs and seccomp" {
-	skip "seccomp lands with issue 3 (in progress)"
 	bundle_set '.process.capabilities = {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}
 		| .process.noNewPrivileges = true
 		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'

@@ -94,7 +94,6 @@ assert_caps() {
 }
 
 @test "an explicit seccomp profile denies the listed syscalls with errnoRet" {
-	skip "seccomp lands with issue 3 (in progress)"
 	bundle_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
 		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
 	ctr_sh "$CAPS_SCRIPT; mkdir /tmp/d && echo mkdir-ok; touch /tmp/f && echo touch-ok"
