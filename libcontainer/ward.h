@@ -101,6 +101,21 @@ int ward_exec(struct ward_ctx *ctx, const char *id, const struct ward_exec_opts 
 char *ward_spec_json(bool rootless);
 /* The OCI features document for this build (malloc'd). */
 char *ward_features_json(void);
+
+/* `ward audit` (security.md §5): the findings and the exposure score (0.0 to
+ * 10.0) of a config: a bundle directory's config.json, or a config file.
+ * level: what absent fields get, 0 "oci" or 1 "baseline" (ward_ctx_set_policy).
+ * *report (malloc'd): an aligned table, or with json one line of
+ * {"score","rating","level","findings":[{"id","severity","path","message",
+ * "why","fix","restricted"}]}. *over: the score is above fail_above. */
+int ward_audit(const char *bundle_or_config, int level, bool json, double fail_above, char **report,
+	       bool *over, struct ward_error **e);
+/* `ward check`: the host's readiness and hardening (cgroup v2 and controllers,
+ * user namespaces, seccomp, landlock, pidfd_open/clone3/openat2, sysctls), each
+ * ok, warn or fail, with a fix. *report (malloc'd): a table, or with json
+ * {"ready":bool,"checks":[{"name","verdict","detail","fix"}]}. *ready: nothing
+ * failed (warnings allowed). */
+int ward_check(bool json, char **report, bool *ready, struct ward_error **e);
 /* Library version "X.Y.Z". */
 const char *ward_version(void);
 

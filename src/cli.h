@@ -73,6 +73,13 @@ struct spec_opts {
 	const char *bundle;
 	bool rootless;
 };
+struct audit_opts {
+	bool json;
+	const char *fail_above; /* NULL: never fail on the score */
+};
+struct check_opts {
+	bool json;
+};
 
 /* cmd_lifecycle.c */
 extern const struct flag_def create_flags[], run_flags[], kill_flags[], delete_flags[];
@@ -90,6 +97,10 @@ int cmd_state(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_list(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_spec(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_features(struct cli *cli, void *opts, int argc, char **argv);
+/* cmd_audit.c */
+extern const struct flag_def audit_flags[], check_flags[];
+int cmd_audit(struct cli *cli, void *opts, int argc, char **argv);
+int cmd_check(struct cli *cli, void *opts, int argc, char **argv);
 
 /* main.c */
 /* The library context configured from the global options; NULL (reported)

@@ -44,6 +44,19 @@ static const struct flag_def global_flags[] = {
 #define ID "<container-id>"
 /* clang-format off */
 static const struct cli_command commands[] = {
+	{.name = "audit", .args = "<bundle>|<config.json>", .min_args = 1, .max_args = 1, .run = cmd_audit,
+	 .flags = audit_flags, .opts_size = sizeof(struct audit_opts),
+	 .summary = "report a config's security findings and exposure score",
+	 .description = "Each finding has an id, a severity, the JSON path, the CIS Docker or Pod Security\n"
+			"control it relates to and the fix; the exposure score goes from 0.0 to 10.0.\n"
+			"The global --policy decides what absent fields get (default: baseline).\n"
+			"Exit status: 0, or 1 when the score is above --fail-above or on an error."},
+	{.name = "check", .args = "", .run = cmd_check,
+	 .flags = check_flags, .opts_size = sizeof(struct check_opts),
+	 .summary = "check that this host can run containers safely",
+	 .description = "cgroup v2, user namespaces, seccomp, landlock, pidfd_open/clone3/openat2 and\n"
+			"hardening sysctls, each ok, warn or fail with a fix.\n"
+			"Exit status: 0 when nothing failed (warnings allowed), else 1."},
 	{.name = "create", .args = ID, .min_args = 1, .max_args = 1, .run = cmd_create,
 	 .flags = create_flags, .opts_size = sizeof(struct create_opts),
 	 .summary = "create a container",

@@ -1,0 +1,908 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The security findings of a parsed config (findings.h). Every check reads
+ * only the spec and its yajl tree (for the JSON index of an array element, and
+ * for linux.resources and linux.seccomp, which the parser keeps as nodes).
+ *
+ * References: CIS Docker Benchmark numbers are those of v1.5.0 (the same from
+ * v1.2.0; v1.6.0 inserted "swarm mode" as 5.1 and shifted section 5 by one);
+ * Pod Security controls are the names on the Kubernetes "Pod Security
+ * Standards" page. */
+#include "config.h"
+#include "findings.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <yajl/yajl_tree.h>
+
+#include "caps.h"
+#include "util.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+/* Every capability of kernels since 3.16 (CAP_AUDIT_READ = 37): holding all of
+ * them is what --privileged grants, whatever the engine's kernel adds later. */
+#define ALL_CAPS_MASK ((UINT64_C(1) << 38) - 1)
+#define NBS_MASK      (UINT64_C(1) << CAP_NET_BIND_SERVICE)
+
+enum {
+	G_ROOT,
+	G_USERNS,
+	G_CAPS,
+	G_INHERITABLE,
+	G_AMBIENT,
+	G_NNP,
+	G_SECCOMP,
+	G_NS_PID,
+	G_NS_NET,
+	G_NS_IPC,
+	G_NS_UTS,
+	G_NS_MNT,
+	G_NS_CGROUP,
+	G_DEVICES_ALL,
+	G_DEVICE_NODES,
+	G_BIND_DIRS,
+	G_BIND_SOCKETS,
+	G_MASKED,
+	G_READONLY,
+	G_KERNEL_RW,
+	G_ROOTFS_PROP,
+	G_MOUNT_PROP,
+	G_ROOT_RO,
+	G_NOFILE,
+};
+
+/* The score's table: the maxima of the groups add up to 100 points, so a
+ * config's points / 10 is its score (audit.c). Weights follow how much of the
+ * container's isolation a setting gives away: running as root on the host's
+ * user namespace, capabilities and the syscall filter weigh most. */
+const struct ward_check_def ward_check_defs[] = {
+    {"W101", G_ROOT, 10, "process runs as root without a user namespace"},
+    {"W102", G_CAPS, 22, "capability granted"},
+    {"W103", G_INHERITABLE, 2, "inheritable capabilities"},
+    {"W104", G_AMBIENT, 2, "ambient capabilities"},
+    {"W105", G_CAPS, 22, "all capabilities (privileged-like)"},
+    {"W106", G_NNP, 6, "no_new_privs off"},
+    {"W107", G_SECCOMP, 10, "no seccomp filter"},
+    {"W108", G_SECCOMP, 10, "seccomp allows by default"},
+    {"W110", G_NS_PID, 4, "host pid namespace"},
+    {"W111", G_NS_NET, 4, "host network namespace"},
+    {"W112", G_NS_IPC, 2, "host ipc namespace"},
+    {"W113", G_NS_UTS, 1, "host uts namespace"},
+    {"W114", G_NS_MNT, 4, "host mount namespace"},
+    {"W115", G_NS_CGROUP, 1, "host cgroup namespace"},
+    {"W116", G_USERNS, 4, "no user namespace"},
+    {"W120", G_DEVICES_ALL, 5, "all devices allowed"},
+    {"W121", G_DEVICE_NODES, 2, "host block or memory device"},
+    {"W130", G_BIND_DIRS, 5, "sensitive host directory bind-mounted"},
+    {"W131", G_BIND_SOCKETS, 4, "container engine socket bind-mounted"},
+    {"W140", G_MASKED, 3, "no masked paths"},
+    {"W141", G_READONLY, 3, "no read-only paths"},
+    {"W142", G_READONLY, 3, "/proc/sys writable"},
+    {"W143", G_KERNEL_RW, 2, "sysfs or cgroupfs writable"},
+    {"W150", G_ROOTFS_PROP, 1, "shared rootfs propagation"},
+    {"W151", G_MOUNT_PROP, 1, "shared mount propagation"},
+    {"W160", G_ROOT_RO, 1.5, "root filesystem writable"},
+    {"W170", G_NOFILE, 0.5, "no RLIMIT_NOFILE"},
+};
+const size_t ward_n_check_defs = ARRAY_SIZE(ward_check_defs);
+
+#define CIS "CIS Docker v1.5.0 "
+#define PSS "Pod Security "
+static const char why_root[] =
+    CIS "4.1 (a user for the container has been created); " PSS "restricted: Running as Non-root";
+static const char why_caps[] =
+    CIS "5.3 (Linux kernel capabilities are restricted); " PSS "restricted: Capabilities";
+static const char why_priv[] =
+    CIS "5.4 (privileged containers are not used); " PSS "baseline: Privileged Containers";
+static const char why_nnp[] =
+    CIS "5.25 (the container is restricted from acquiring additional privileges); " PSS
+	"restricted: Privilege Escalation";
+static const char why_seccomp[] =
+    CIS "5.21 (the default seccomp profile is not disabled); " PSS "restricted: Seccomp";
+static const char why_userns[] = CIS "5.30 (the host's user namespaces are not shared)";
+static const char why_devices[] = CIS "5.17 (host devices are not directly exposed to containers)";
+static const char why_dirs[] =
+    CIS "5.5 (sensitive host system directories are not mounted); " PSS "baseline: HostPath Volumes";
+static const char why_socket[] = CIS "5.31 (the Docker socket is not mounted inside any containers)";
+static const char why_proc[] = PSS "baseline: /proc Mount Type (the default masks /proc and /sys files)";
+static const char why_kernel_rw[] =
+    "ward security.md §2 (restricted: no writable kernel paths); " PSS "baseline: /proc Mount Type";
+static const char why_prop[] = CIS "5.19 (mount propagation mode is not set to shared)";
+static const char why_rootro[] = CIS "5.12 (the container's root filesystem is mounted as read only)";
+static const char why_ulimit[] = CIS "5.18 (the default ulimit is overwritten at runtime if needed)";
+static const char *const why_ns[] = {
+    CIS "5.15 (the host's process namespace is not shared); " PSS "baseline: Host Namespaces",
+    CIS "5.9 (the host's network namespace is not shared); " PSS "baseline: Host Namespaces",
+    CIS "5.16 (the host's IPC namespace is not shared); " PSS "baseline: Host Namespaces",
+    CIS "5.20 (the host's UTS namespace is not shared)",
+    CIS "5.5 (sensitive host system directories are not mounted): the host's mount namespace has them all",
+    "ward security.md §2 (restricted: no host namespace is shared)",
+};
+
+struct collector {
+	const struct ward_spec *s;
+	int level;
+	bool userns; /* a user namespace of the container's own */
+	struct ward_finding *v;
+	size_t n, cap;
+};
+
+/* ---- helpers ---- */
+
+const char *ward_severity_name(int severity)
+{
+	static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+
+	return severity >= WARD_SEV_INFO && severity <= WARD_SEV_CRITICAL ? names[severity - 1] : "?";
+}
+
+static const struct ward_check_def *check_def(const char *id)
+{
+	for (size_t i = 0; i < ward_n_check_defs; i++)
+		if (strcmp(ward_check_defs[i].id, id) == 0)
+			return &ward_check_defs[i];
+	return NULL;
+}
+
+/* A new finding; the caller fills path, message and fix. Its weight is the
+ * check's maximum unless the caller lowers it. */
+static struct ward_finding *add(struct collector *c, const char *id, int severity, bool restricted,
+				const char *why)
+{
+	const struct ward_check_def *d = check_def(id);
+	struct ward_finding *f;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+	}
+	f = &c->v[c->n++];
+	*f = (struct ward_finding){
+	    .id = id, .severity = severity, .why = why, .restricted = restricted, .weight = d ? d->max : 0};
+	return f;
+}
+
+static yajl_val obj_get(yajl_val obj, const char *key)
+{
+	if (!obj || !YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0)
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+static yajl_val obj_path(yajl_val v, const char *const *keys)
+{
+	for (; v && *keys; keys++)
+		v = obj_get(v, *keys);
+	return v;
+}
+
+static size_t arr_len(yajl_val a)
+{
+	return a && YAJL_IS_ARRAY(a) ? a->u.array.len : 0;
+}
+
+static const char *node_str(yajl_val v)
+{
+	return v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+}
+
+static bool strv_has(char *const *v, const char *s)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+/* The last of "ro"/"rw" in mount options wins; no option means rw. */
+static bool opts_ro(char *const *o)
+{
+	bool ro = false;
+
+	for (; o && *o; o++) {
+		if (strcmp(*o, "ro") == 0)
+			ro = true;
+		else if (strcmp(*o, "rw") == 0)
+			ro = false;
+	}
+	return ro;
+}
+
+static bool is_bind(const struct ward_mount *m)
+{
+	return (m->type && strcmp(m->type, "bind") == 0) || strv_has(m->options, "bind") ||
+	       strv_has(m->options, "rbind");
+}
+
+/* Lexically clean an absolute path ("/var//run/./a/../docker.sock" ->
+ * "/var/run/docker.sock"); /var/run is the same as /run on every distribution
+ * ward supports, so it is folded into /run. NULL for relative paths. */
+static char *clean_path(const char *p)
+{
+	char *out, *w;
+
+	if (!p || p[0] != '/')
+		return NULL;
+	w = out = xmalloc0(strlen(p) + 2);
+	while (*p) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			p += len;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (w > out && *--w != '/')
+				;
+			*w = '\0';
+		} else {
+			*w++ = '/';
+			memcpy(w, p, len);
+			w += len;
+			*w = '\0';
+		}
+		p += len;
+	}
+	if (w == out)
+		strcpy(out, "/");
+	if (strncmp(out, "/var/run", 8) == 0 && (out[8] == '/' || out[8] == '\0'))
+		memmove(out, out + 4, strlen(out + 4) + 1);
+	return out;
+}
+
+static bool under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+static bool host_ns_path(const char *path)
+{
+	_cleanup_free_ char *p = clean_path(path);
+
+	return p && (strncmp(p, "/proc/1/ns/", 11) == 0 || strncmp(p, "/proc/self/ns/", 14) == 0 ||
+		     strncmp(p, "/proc/thread-self/ns/", 21) == 0);
+}
+
+/* ---- process ---- */
+
+static void check_user(struct collector *c)
+{
+	const struct ward_process *p = &c->s->process;
+	struct ward_finding *f;
+
+	if (p->user.uid != 0 || c->userns)
+		return;
+	f = add(c, "W101", WARD_SEV_HIGH, true, why_root);
+	f->path = xstrdup("process.user.uid");
+	f->message = xstrdup("the process runs as uid 0 in the host's user namespace: root on the host if it "
+			     "gets out");
+	f->fix =
+	    xstrdup("set process.user.uid and gid to a non-zero id (e.g. 1000), or add {\"type\":\"user\"} "
+		    "to linux.namespaces with linux.uidMappings and gidMappings");
+}
+
+static const struct {
+	int cap, severity;
+	const char *what;
+} cap_risks[] = {
+    {CAP_SYS_ADMIN, WARD_SEV_CRITICAL, "mounts, namespaces and most of root's powers"},
+    {CAP_SYS_MODULE, WARD_SEV_CRITICAL, "loads kernel modules: the host's kernel"},
+    {CAP_SYS_RAWIO, WARD_SEV_CRITICAL, "raw I/O ports and device memory"},
+    {CAP_DAC_READ_SEARCH, WARD_SEV_CRITICAL, "open_by_handle_at reads any host file (the 'shocker' escape)"},
+    {CAP_SYS_PTRACE, WARD_SEV_HIGH, "traces and injects code into other processes"},
+    {CAP_SYS_BOOT, WARD_SEV_HIGH, "reboots the host and loads new kernels"},
+    {CAP_NET_ADMIN, WARD_SEV_HIGH, "reconfigures interfaces, routes and firewalls"},
+    {CAP_BPF, WARD_SEV_HIGH, "loads BPF programs into the kernel"},
+    {CAP_PERFMON, WARD_SEV_HIGH, "perf events observe the whole system"},
+    {CAP_SYS_TIME, WARD_SEV_HIGH, "sets the host's clock"},
+    {CAP_MAC_ADMIN, WARD_SEV_HIGH, "changes the LSM policy"},
+    {CAP_MAC_OVERRIDE, WARD_SEV_HIGH, "overrides the LSM policy"},
+    {CAP_NET_BIND_SERVICE, WARD_SEV_INFO, "binds ports below 1024 (allowed by restricted)"},
+};
+
+static int cap_severity(int cap, const char **what)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cap_risks); i++)
+		if (cap_risks[i].cap == cap) {
+			*what = cap_risks[i].what;
+			return cap_risks[i].severity;
+		}
+	*what = "a part of root's privileges";
+	return WARD_SEV_MEDIUM;
+}
+
+/* Points of one capability, whatever number of sets lists it. */
+static double cap_points(int severity)
+{
+	switch (severity) {
+	case WARD_SEV_CRITICAL:
+		return 5;
+	case WARD_SEV_HIGH:
+		return 3;
+	case WARD_SEV_MEDIUM:
+		return 1;
+	default:
+		return 0.1;
+	}
+}
+
+static const char *cap_label(int cap, const char *as_written)
+{
+	const char *n = ward_cap_name(cap);
+
+	return n ? n : as_written;
+}
+
+/* "bounding, effective and permitted": the sets that hold cap. */
+static char *sets_holding(const struct ward_caps *caps, int cap)
+{
+	static const char *const names[] = {"bounding", "effective", "inheritable", "permitted", "ambient"};
+	const char *in[WARD_CAP_NSETS];
+	size_t n = 0;
+	char *s = xstrdup("");
+
+	for (int i = 0; i < WARD_CAP_NSETS; i++)
+		if (caps->set[i] & (UINT64_C(1) << cap))
+			in[n++] = names[i];
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf("%s%s%s", s, i == 0 ? "" : i + 1 == n ? " and " : ", ", in[i]);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* One finding per capability listed in bounding, effective or permitted; its
+ * points are shared by the sets that list it. */
+static void check_cap_set(struct collector *c, const char *name)
+{
+	const struct ward_caps *caps = &c->s->process.caps;
+	const char *const k[] = {"process", "capabilities", name, NULL};
+	yajl_val a = obj_path((yajl_val)c->s->tree, k);
+	uint64_t seen = 0, bep = caps->set[WARD_CAP_BOUNDING] | caps->set[WARD_CAP_EFFECTIVE] |
+				 caps->set[WARD_CAP_PERMITTED];
+
+	for (size_t i = 0; i < arr_len(a); i++) {
+		const char *str = node_str(a->u.array.values[i]), *what;
+		int cap = ward_cap_from_name(str), sev, nsets = 0;
+		_cleanup_free_ char *sets = NULL;
+		struct ward_finding *f;
+
+		if (cap < 0 || cap > 63 || (seen & (UINT64_C(1) << cap)) || !(bep & (UINT64_C(1) << cap)))
+			continue;
+		seen |= UINT64_C(1) << cap;
+		sev = cap_severity(cap, &what);
+		for (int s = WARD_CAP_BOUNDING; s <= WARD_CAP_PERMITTED; s++)
+			nsets += s != WARD_CAP_INHERITABLE && (caps->set[s] & (UINT64_C(1) << cap));
+		f = add(c, "W102", sev, cap != CAP_NET_BIND_SERVICE, why_caps);
+		f->weight = cap_points(sev) / (nsets ? nsets : 1);
+		f->path = xasprintf("process.capabilities.%s[%zu]", name, i);
+		f->message = xasprintf("%s in the %s set: %s", cap_label(cap, str), name, what);
+		sets = sets_holding(caps, cap);
+		f->fix = xasprintf("remove \"%s\" from process.capabilities.%s", cap_label(cap, str), sets);
+	}
+}
+
+/* Up to 4 names of the capabilities in mask, then "...". */
+static char *cap_list(uint64_t mask)
+{
+	char *s = xstrdup("");
+	int shown = 0;
+
+	for (int cap = 0; cap < 64; cap++) {
+		char *t;
+
+		if (!(mask & (UINT64_C(1) << cap)))
+			continue;
+		if (shown++ == 4) {
+			t = xasprintf("%s, ...", s);
+		} else {
+			const char *n = ward_cap_name(cap);
+
+			t = n ? xasprintf("%s%s%s", s, *s ? ", " : "", n)
+			      : xasprintf("%s%scapability %d", s, *s ? ", " : "", cap);
+		}
+		free(s);
+		s = t;
+		if (shown > 4)
+			break;
+	}
+	return s;
+}
+
+static void check_caps(struct collector *c)
+{
+	const struct ward_caps *caps = &c->s->process.caps;
+	uint64_t bep =
+	    caps->set[WARD_CAP_BOUNDING] | caps->set[WARD_CAP_EFFECTIVE] | caps->set[WARD_CAP_PERMITTED];
+	static const struct {
+		enum ward_cap_set set;
+		const char *id, *name, *effect;
+	} extra[] = {
+	    {WARD_CAP_INHERITABLE, "W103", "inheritable",
+	     "programs with file capabilities gain them at execve (CVE-2022-29162)"},
+	    {WARD_CAP_AMBIENT, "W104", "ambient",
+	     "every program the process runs keeps them, even as non-root"},
+	};
+
+	if ((bep & ALL_CAPS_MASK) == ALL_CAPS_MASK) {
+		struct ward_finding *f = add(c, "W105", WARD_SEV_CRITICAL, true, why_priv);
+
+		f->escape = !c->userns;
+		f->path = xstrdup("process.capabilities");
+		f->message =
+		    xstrdup(c->userns ? "every capability is granted: privileged-like, confined only by "
+					"the user namespace"
+				      : "every capability is granted without a user namespace: "
+					"privileged-like, the container can take the host");
+		f->fix =
+		    xstrdup("list in process.capabilities only what the workload needs (start from [] in "
+			    "every set)");
+	} else {
+		check_cap_set(c, "bounding");
+		check_cap_set(c, "effective");
+		check_cap_set(c, "permitted");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
+		uint64_t m = caps->set[extra[i].set];
+		_cleanup_free_ char *names = NULL;
+		struct ward_finding *f;
+
+		if (!m)
+			continue;
+		names = cap_list(m);
+		f = add(c, extra[i].id, WARD_SEV_HIGH, (m & ~NBS_MASK) != 0, why_caps);
+		f->path = xasprintf("process.capabilities.%s", extra[i].name);
+		f->message = xasprintf("%s capabilities %s: %s", extra[i].name, names, extra[i].effect);
+		f->fix = xasprintf("set process.capabilities.%s to []", extra[i].name);
+	}
+}
+
+static void check_nnp(struct collector *c)
+{
+	int nnp = c->s->process.no_new_privileges;
+	struct ward_finding *f;
+
+	if (nnp == 1 || (nnp < 0 && c->level >= WARD_FINDINGS_BASELINE))
+		return;
+	f = add(c, "W106", WARD_SEV_HIGH, true, why_nnp);
+	f->path = xstrdup("process.noNewPrivileges");
+	f->message = xstrdup(nnp == 0 ? "noNewPrivileges is false: setuid and file-capability programs raise "
+					"privileges"
+				      : "noNewPrivileges is absent, so false under policy oci: setuid and "
+					"file-capability programs raise privileges");
+	f->fix = xstrdup("set process.noNewPrivileges to true");
+}
+
+static void check_rlimits(struct collector *c)
+{
+	const struct ward_process *p = &c->s->process;
+	struct ward_finding *f;
+
+	for (size_t i = 0; p->rlimits && i < p->n_rlimits; i++)
+		if (p->rlimits[i].resource == RLIMIT_NOFILE)
+			return;
+	f = add(c, "W170", WARD_SEV_INFO, false, why_ulimit);
+	f->path = xstrdup("process.rlimits");
+	f->message = xstrdup("no RLIMIT_NOFILE: the container inherits the runtime's open-file limit");
+	f->fix = xstrdup("add {\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":1024} to process.rlimits");
+}
+
+/* ---- linux ---- */
+
+static bool seccomp_allows_by_default(yajl_val sc, bool *filters_nothing)
+{
+	const char *const k[] = {"defaultAction", NULL};
+	const char *const sys[] = {"syscalls", NULL};
+	const char *act = node_str(obj_path(sc, k));
+
+	*filters_nothing = arr_len(obj_path(sc, sys)) == 0;
+	return act && (strcmp(act, "SCMP_ACT_ALLOW") == 0 || strcmp(act, "SCMP_ACT_LOG") == 0);
+}
+
+static void check_seccomp(struct collector *c)
+{
+	const struct ward_linux *l = &c->s->linux_;
+	struct ward_finding *f;
+	bool nothing;
+
+	if ((l->has_seccomp && !l->seccomp) || (!l->has_seccomp && c->level < WARD_FINDINGS_BASELINE)) {
+		f = add(c, "W107", WARD_SEV_HIGH, true, why_seccomp);
+		f->path = xstrdup("linux.seccomp");
+		f->message =
+		    xstrdup(l->has_seccomp ? "linux.seccomp is null: every syscall reaches the kernel"
+					   : "linux.seccomp is absent, so no filter under policy oci: every "
+					     "syscall reaches the kernel");
+		f->fix =
+		    xstrdup(l->has_seccomp ? "remove \"seccomp\": null from linux (ward loads its default "
+					     "profile), or give a profile"
+					   : "add a linux.seccomp profile (e.g. ward's seccomp-profiles/"
+					     "default.json), or run under --policy baseline");
+		return;
+	}
+	if (!l->seccomp || !seccomp_allows_by_default((yajl_val)l->seccomp, &nothing))
+		return;
+	f = add(c, "W108", nothing ? WARD_SEV_HIGH : WARD_SEV_MEDIUM, true, why_seccomp);
+	if (!nothing)
+		f->weight = 6;
+	f->path = xstrdup("linux.seccomp.defaultAction");
+	f->message =
+	    xstrdup(nothing ? "the seccomp profile allows every syscall: it filters nothing"
+			    : "the seccomp profile allows syscalls it does not name: new and unlisted "
+			      "dangerous syscalls pass");
+	f->fix = xstrdup("set linux.seccomp.defaultAction to SCMP_ACT_ERRNO and list the allowed syscalls "
+			 "(ward's default profile: SCMP_ACT_ERRNO with errnoRet ENOSYS)");
+}
+
+/* The index of the namespace of type name in linux.namespaces, for its path. */
+static size_t ns_index(const struct ward_spec *s, const char *name)
+{
+	const char *const k[] = {"linux", "namespaces", NULL};
+	const char *const t[] = {"type", NULL};
+	yajl_val a = obj_path((yajl_val)s->tree, k);
+
+	for (size_t i = 0; i < arr_len(a); i++) {
+		const char *type = node_str(obj_path(a->u.array.values[i], t));
+
+		if (type && strcmp(type, name) == 0)
+			return i;
+	}
+	return 0;
+}
+
+static void check_namespaces(struct collector *c)
+{
+	static const struct {
+		const char *id;
+		int severity;
+		const char *gives;
+	} ns[] = {
+	    {"W110", WARD_SEV_HIGH, "the host's processes can be seen, signalled and traced"},
+	    {"W111", WARD_SEV_HIGH, "the host's interfaces and local services are reachable"},
+	    {"W112", WARD_SEV_MEDIUM, "the host's shared memory and message queues are reachable"},
+	    {"W113", WARD_SEV_LOW, "the host's hostname can be changed"},
+	    {"W114", WARD_SEV_CRITICAL, "every host mount is visible"},
+	    {"W115", WARD_SEV_LOW, "the host's cgroup tree is visible"},
+	};
+	const struct ward_linux *l = &c->s->linux_;
+
+	for (int t = WARD_NS_PID; t <= WARD_NS_CGROUP; t++) {
+		const char *name = ward_ns_name((enum ward_ns_type)t);
+		bool missing = !c->s->has_linux || !l->ns[t].present;
+		struct ward_finding *f;
+
+		if (!missing && !(l->ns[t].path && host_ns_path(l->ns[t].path)))
+			continue;
+		f = add(c, ns[t].id, ns[t].severity, true, why_ns[t]);
+		if (missing) {
+			f->path = xstrdup("linux.namespaces");
+			f->message =
+			    xasprintf("no %s namespace: the host's is shared; %s", name, ns[t].gives);
+			f->fix = xasprintf("add {\"type\":\"%s\"} to linux.namespaces", name);
+		} else {
+			size_t i = ns_index(c->s, name);
+
+			f->path = xasprintf("linux.namespaces[%zu].path", i);
+			f->message = xasprintf("the %s namespace joins %s, the host's; %s", name,
+					       l->ns[t].path, ns[t].gives);
+			f->fix = xasprintf("remove \"path\" from linux.namespaces[%zu] (a new %s namespace)",
+					   i, name);
+		}
+	}
+}
+
+static void check_userns(struct collector *c)
+{
+	const struct ward_namespace *u = &c->s->linux_.ns[WARD_NS_USER];
+	struct ward_finding *f;
+
+	if (c->userns)
+		return;
+	f = add(c, "W116", WARD_SEV_MEDIUM, false, why_userns);
+	f->path = u->present ? xasprintf("linux.namespaces[%zu].path", ns_index(c->s, "user"))
+			     : xstrdup("linux.namespaces");
+	f->message =
+	    xstrdup(u->present ? "the user namespace joined is the host's: container root is host root"
+			       : "no user namespace: uids in the container are the host's");
+	f->fix =
+	    xstrdup("add {\"type\":\"user\"} to linux.namespaces with linux.uidMappings and gidMappings");
+}
+
+/* A linux.resources.devices rule that covers every device: type "a", or no
+ * type and no major/minor (the spec: unset means all). */
+static bool rule_covers_all(yajl_val r)
+{
+	const char *const t[] = {"type", NULL}, *const mj[] = {"major", NULL}, *const mn[] = {"minor", NULL};
+	const char *type = node_str(obj_path(r, t));
+	yajl_val major = obj_path(r, mj), minor = obj_path(r, mn);
+
+	if (type)
+		return strcmp(type, "a") == 0;
+	return (!major || YAJL_IS_NULL(major) || (YAJL_IS_INTEGER(major) && YAJL_GET_INTEGER(major) < 0)) &&
+	       (!minor || YAJL_IS_NULL(minor) || (YAJL_IS_INTEGER(minor) && YAJL_GET_INTEGER(minor) < 0));
+}
+
+static void check_device_rules(struct collector *c)
+{
+	const char *const k[] = {"devices", NULL}, *const al[] = {"allow", NULL};
+	yajl_val a = obj_path((yajl_val)c->s->linux_.resources, k);
+	struct ward_finding *f;
+	size_t last = 0;
+	bool found = false;
+
+	/* Rules apply in order: a later rule over all devices replaces earlier ones. */
+	for (size_t i = 0; i < arr_len(a); i++)
+		if (rule_covers_all(a->u.array.values[i])) {
+			last = i;
+			found = true;
+		}
+	if (!found || !YAJL_IS_TRUE(obj_path(a->u.array.values[last], al)))
+		return;
+	f = add(c, "W120", WARD_SEV_CRITICAL, true, why_devices);
+	f->path = xasprintf("linux.resources.devices[%zu]", last);
+	f->message =
+	    xstrdup("every device is allowed: host disks and kernel memory can be opened once a node "
+		    "exists (mknod)");
+	f->fix = xasprintf("replace linux.resources.devices[%zu] by {\"allow\":false,\"access\":\"rwm\"} and "
+			   "allow only the devices the workload needs",
+			   last);
+}
+
+static void check_device_nodes(struct collector *c)
+{
+	const struct ward_linux *l = &c->s->linux_;
+
+	for (size_t i = 0; l->devices && i < l->n_devices; i++) {
+		const struct ward_device *d = &l->devices[i];
+		bool mem =
+		    d->type == 'c' && d->major == 1 && (d->minor == 1 || d->minor == 2 || d->minor == 4);
+		struct ward_finding *f;
+
+		if (d->type != 'b' && !mem)
+			continue;
+		f = add(c, "W121", WARD_SEV_HIGH, false, why_devices);
+		f->path = xasprintf("linux.devices[%zu]", i);
+		f->message = xasprintf("%s (%c %lld:%lld) exposes the host's %s", d->path, d->type,
+				       (long long)d->major, (long long)d->minor,
+				       mem ? "kernel memory" : "block device: its filesystems, raw");
+		f->fix = xasprintf("remove linux.devices[%zu] (%s); pass only the devices the workload needs",
+				   i, d->path);
+	}
+}
+
+/* Engine and runtime sockets: any of them is the host. /run itself holds them all. */
+static bool engine_socket(const char *p)
+{
+	static const char *const dirs[] = {"/run/docker.sock", "/run/docker", "/run/containerd",
+					   "/run/podman",      "/run/crio",   "/run/ward"};
+
+	if (strcmp(p, "/run") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (under(p, dirs[i]))
+			return true;
+	return false;
+}
+
+static bool sensitive_dir(const char *p)
+{
+	return strcmp(p, "/") == 0 || strcmp(p, "/dev") == 0 || strcmp(p, "/etc") == 0 || under(p, "/proc") ||
+	       under(p, "/sys") || under(p, "/boot");
+}
+
+static void check_bind(struct collector *c, size_t i, const struct ward_mount *m)
+{
+	_cleanup_free_ char *src = clean_path(m->source);
+	bool ro = opts_ro(m->options);
+	struct ward_finding *f;
+
+	if (!src)
+		return;
+	if (engine_socket(src)) {
+		f = add(c, "W131", WARD_SEV_CRITICAL, true, why_socket);
+		f->escape = true;
+		f->path = xasprintf("mounts[%zu].source", i);
+		f->message = xasprintf("binds %s into %s: a container engine's API, which is root on the "
+				       "host",
+				       m->source, m->destination);
+		f->fix = xasprintf("remove mounts[%zu]", i);
+		return;
+	}
+	if (!sensitive_dir(src))
+		return;
+	f = add(c, "W130",
+		!ro	    ? (strcmp(src, "/") == 0 ? WARD_SEV_CRITICAL : WARD_SEV_HIGH)
+		: c->userns ? WARD_SEV_LOW
+			    : WARD_SEV_MEDIUM,
+		true, why_dirs);
+	f->weight = f->severity >= WARD_SEV_HIGH ? 5 : f->severity == WARD_SEV_MEDIUM ? 3 : 1;
+	f->path = xasprintf("mounts[%zu].source", i);
+	f->message = xasprintf("binds the host's %s into %s%s", src, m->destination,
+			       ro ? " (read-only)" : " read-write");
+	f->fix = xasprintf("remove mounts[%zu], or bind a dedicated directory instead", i);
+}
+
+static void check_mounts(struct collector *c)
+{
+	for (size_t i = 0; c->s->mounts && i < c->s->n_mounts; i++) {
+		const struct ward_mount *m = &c->s->mounts[i];
+		const char *t = m->type ? m->type : "";
+
+		if (is_bind(m)) {
+			check_bind(c, i, m);
+		} else if ((strcmp(t, "sysfs") == 0 || strcmp(t, "cgroup") == 0 ||
+			    strcmp(t, "cgroup2") == 0) &&
+			   !opts_ro(m->options)) {
+			struct ward_finding *f = add(c, "W143", WARD_SEV_MEDIUM, true, why_kernel_rw);
+
+			f->path = xasprintf(m->options ? "mounts[%zu].options" : "mounts[%zu]", i);
+			f->message = xasprintf("%s on %s is writable: kernel and cgroup knobs can be changed",
+					       t, m->destination);
+			f->fix = xasprintf(m->options ? "add \"ro\" to mounts[%zu].options"
+						      : "add \"options\": [\"ro\"] to mounts[%zu]",
+					   i);
+		}
+		for (size_t j = 0; m->options && m->options[j]; j++) {
+			struct ward_finding *f;
+
+			if (strcmp(m->options[j], "shared") != 0 && strcmp(m->options[j], "rshared") != 0)
+				continue;
+			f = add(c, "W151", WARD_SEV_LOW, false, why_prop);
+			f->path = xasprintf("mounts[%zu].options[%zu]", i, j);
+			f->message = xasprintf("%s is %s: mounts made in the container propagate to the host",
+					       m->destination, m->options[j]);
+			f->fix =
+			    xasprintf("replace \"%s\" in mounts[%zu].options by \"rprivate\" or \"rslave\"",
+				      m->options[j], i);
+		}
+	}
+}
+
+static bool covers_proc_sys(char *const *v)
+{
+	for (; v && *v; v++) {
+		_cleanup_free_ char *p = clean_path(*v);
+
+		if (p && (strcmp(p, "/proc/sys") == 0 || strcmp(p, "/proc") == 0 || strcmp(p, "/") == 0))
+			return true;
+	}
+	return false;
+}
+
+static void check_paths(struct collector *c)
+{
+	const struct ward_linux *l = &c->s->linux_;
+	bool oci = c->level < WARD_FINDINGS_BASELINE;
+	bool masked_empty = !l->masked_paths || !l->masked_paths[0];
+	bool ro_empty = !l->readonly_paths || !l->readonly_paths[0];
+	struct ward_finding *f;
+
+	if ((l->has_masked_paths && masked_empty) || (!l->has_masked_paths && oci)) {
+		f = add(c, "W140", WARD_SEV_MEDIUM, false, why_proc);
+		f->path = xstrdup("linux.maskedPaths");
+		f->message =
+		    xstrdup(l->has_masked_paths ? "linux.maskedPaths is empty: /proc/kcore, /proc/keys, "
+						  "/sys/firmware... are readable"
+						: "linux.maskedPaths is absent, so nothing is masked under "
+						  "policy oci: /proc/kcore, /proc/keys... are readable");
+		f->fix =
+		    xstrdup(l->has_masked_paths ? "remove linux.maskedPaths (ward masks its default list) or "
+						  "list the paths `ward spec` masks"
+						: "add linux.maskedPaths as `ward spec` writes it");
+	}
+	if ((l->has_readonly_paths && ro_empty) || (!l->has_readonly_paths && oci)) {
+		f = add(c, "W141", WARD_SEV_MEDIUM, true, why_kernel_rw);
+		f->path = xstrdup("linux.readonlyPaths");
+		f->message =
+		    xstrdup(l->has_readonly_paths ? "linux.readonlyPaths is empty: /proc/sys and "
+						    "/proc/sysrq-trigger are writable"
+						  : "linux.readonlyPaths is absent, so nothing is read-only "
+						    "under policy oci: /proc/sys is writable");
+		f->fix =
+		    xstrdup(l->has_readonly_paths ? "remove linux.readonlyPaths (ward applies its default "
+						    "list) or list the paths `ward spec` lists"
+						  : "add linux.readonlyPaths as `ward spec` writes it");
+	} else if (l->has_readonly_paths && !covers_proc_sys(l->readonly_paths)) {
+		f = add(c, "W142", WARD_SEV_MEDIUM, true, why_kernel_rw);
+		f->path = xstrdup("linux.readonlyPaths");
+		f->message = xstrdup("linux.readonlyPaths lacks /proc/sys: host kernel settings that are not "
+				     "namespaced are writable");
+		f->fix = xstrdup("add \"/proc/sys\" to linux.readonlyPaths");
+	}
+}
+
+static void check_root(struct collector *c)
+{
+	const struct ward_spec *s = c->s;
+	const char *prop = s->linux_.rootfs_propagation;
+	struct ward_finding *f;
+
+	if (prop && (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0)) {
+		f = add(c, "W150", WARD_SEV_MEDIUM, true, why_prop);
+		f->path = xstrdup("linux.rootfsPropagation");
+		f->message =
+		    xasprintf("rootfsPropagation is %s: mounts made in the container reach the host", prop);
+		f->fix = xstrdup("set linux.rootfsPropagation to \"rprivate\" or \"rslave\", or remove it");
+	}
+	if (!s->root_readonly) {
+		f = add(c, "W160", WARD_SEV_LOW, false, why_rootro);
+		f->path = xstrdup("root.readonly");
+		f->message =
+		    xstrdup("the root filesystem is writable: a compromise can change the container's "
+			    "programs");
+		f->fix = xstrdup("set root.readonly to true and mount a tmpfs where the workload writes");
+	}
+}
+
+/* Most severe first; equal severities keep the order of the checks. */
+static void sort_by_severity(struct ward_finding *v, size_t n)
+{
+	struct ward_finding *out;
+	size_t k = 0;
+
+	if (n < 2)
+		return;
+	out = xmalloc0(n * sizeof *out);
+	for (int sev = WARD_SEV_CRITICAL; sev >= 0; sev--)
+		for (size_t i = 0; i < n; i++)
+			if (v[i].severity == sev || (sev == 0 && (v[i].severity < WARD_SEV_INFO ||
+								  v[i].severity > WARD_SEV_CRITICAL)))
+				out[k++] = v[i];
+	memcpy(v, out, n * sizeof *v);
+	free(out);
+}
+
+int ward_findings_collect(const struct ward_spec *s, int level, struct ward_finding **out, size_t *n)
+{
+	const struct ward_namespace *u;
+	struct collector c = {.s = s, .level = level};
+
+	if (!s || !out || !n || level < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	u = &s->linux_.ns[WARD_NS_USER];
+	c.userns = s->has_linux && u->present && !(u->path && host_ns_path(u->path));
+	check_user(&c);
+	check_caps(&c);
+	check_nnp(&c);
+	check_seccomp(&c);
+	check_namespaces(&c);
+	check_userns(&c);
+	check_device_rules(&c);
+	check_device_nodes(&c);
+	check_mounts(&c);
+	check_paths(&c);
+	check_root(&c);
+	check_rlimits(&c);
+	sort_by_severity(c.v, c.n);
+	*out = c.v;
+	*n = c.n;
+	return 0;
+}
+
+void ward_findings_free(struct ward_finding *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++) {
+		free(f[i].path);
+		free(f[i].message);
+		free(f[i].fix);
+	}
+	free(f);
+}
