@@ -17,8 +17,9 @@ struct ward_ctx {
 	void *log_ud;
 	bool debug;
 	bool systemd_cgroup;
-	enum ward_policy_level { WARD_POLICY_OCI, WARD_POLICY_BASELINE } policy;
-	int cachefd; /* <root>/.cache, -1 until first used */
+	enum ward_policy_level { WARD_POLICY_OCI, WARD_POLICY_BASELINE, WARD_POLICY_RESTRICTED } policy;
+	bool policy_set; /* by ward_ctx_set_policy; else read from the host file */
+	int cachefd;	 /* <root>/.cache, -1 until first used */
 };
 
 void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, ...)
@@ -28,6 +29,9 @@ int ward_ctx_rootfd(struct ward_ctx *ctx, bool create, struct ward_error **e);
 /* <root>/.cache (0700, made on first use) for compiled seccomp filters; -1 when
  * it cannot be had (the caller then works without a cache). */
 int ward_ctx_cache_dirfd(struct ward_ctx *ctx);
+/* The host's policy level: ward_ctx_set_policy's, else the host file's
+ * (WARD_POLICY_FILE, "level = LEVEL"), else baseline. */
+int ward_ctx_host_policy(struct ward_ctx *ctx, int *level, struct ward_error **e);
 
 /* An opened container: its locked state directory and loaded state. */
 struct ward_handle {

@@ -37,6 +37,7 @@ struct create_job {
 	char *cgroup;
 	char *created;
 	struct ward_seccomp *seccomp;
+	int level; /* the policy level it runs under */
 	struct ward_launch l;
 };
 
@@ -68,10 +69,10 @@ static int load_config(struct create_job *j, struct ward_error **e)
 		return -1;
 	if (ward_spec_parse(j->config_text, j->config_len, cfg, &j->spec, e) < 0)
 		return -1;
-	if (ward_policy_apply(j->ctx, j->spec, e) < 0)
+	if (ward_policy_apply(j->ctx, j->spec, &j->level, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
 	/* compiled here, so a bad profile is a create error and the init only installs */
-	if (ward_policy_seccomp(j->ctx, j->spec, &j->spec->process, &j->seccomp, e) < 0)
+	if (ward_policy_seccomp(j->ctx, j->spec, &j->spec->process, j->level, &j->seccomp, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
 	if (!j->spec->root_path)
 		return ward_err(e, EINVAL, "%s: root.path: required", cfg);

