@@ -271,6 +271,7 @@ static int do_create(struct ward_ctx *ctx, const char *id, const struct ward_cre
 		ward_error_free(ignored);
 		goto out;
 	}
+	ward_policy_log_risky(ctx, j.spec, j.level);
 	if (pid)
 		*pid = j.l.pid;
 	if (pidfd)

@@ -168,8 +168,14 @@ static int exec_child_setup(struct exec_job *j, struct ward_exec_plan *plan, str
 		close(master);
 		close(peer);
 	}
+	const struct ward_seccomp *sc = j->seccomp;
+
 	if (ward_process_limits(p, e) < 0 || ward_process_cwd(p, e) < 0 ||
-	    ward_process_credentials(p, p->no_new_privileges != 0, e) < 0)
+	    ward_process_seccomp_early(p, &sc, e) < 0)
+		return -1;
+	if (!sc)
+		j->seccomp = NULL; /* installed (this is the child's copy of the job) */
+	if (ward_process_credentials(p, p->no_new_privileges != 0, e) < 0)
 		return -1;
 	return ward_process_plan(p, plan, e);
 }
@@ -205,7 +211,7 @@ static int exec_clone(struct exec_job *j, struct ward_error **e)
 	struct clone_args ca = {
 	    .flags = CLONE_INTO_CGROUP, .cgroup = (uint64_t)j->cgroup_fd, .exit_signal = SIGCHLD};
 	_cleanup_close_ int self_pidns = -1;
-	int sv[2];
+	int sv[2], dumpable;
 
 	if (j->cgroup_fd < 0)
 		ca.flags = 0;
@@ -218,7 +224,11 @@ static int exec_clone(struct exec_job *j, struct ward_error **e)
 			return ward_err_sys(e, "join the container's pid namespace");
 		}
 	}
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); /* see ward_launch_clone */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	j->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (j->pid != 0 && dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (j->pid == 0) {
 		close(sv[0]);
 		j->sync_fd = sv[1];

@@ -269,6 +269,7 @@ static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struc
 	if (peer >= 0 && ward_pty_make_controlling(peer, e) < 0)
 		goto out;
 	if (ward_process_limits(p, e) < 0 || ward_process_cwd(p, e) < 0 ||
+	    ward_process_seccomp_early(p, &l->seccomp, e) < 0 ||
 	    ward_process_credentials(p, p->no_new_privileges != 0, e) < 0 ||
 	    ward_process_plan(p, plan, e) < 0)
 		goto out;
@@ -358,7 +359,7 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 {
 	const struct ward_spec *s = l->spec;
 	unsigned long flags = ward_ns_new_flags(s) & ~(unsigned long)CLONE_NEWTIME;
-	int sv[2], saved_pidns = -1;
+	int sv[2], saved_pidns = -1, dumpable;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -367,7 +368,13 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 		close(sv[0]), close(sv[1]);
 		return -1;
 	}
+	/* the child is non-dumpable from its first instruction (it sets that itself
+	 * too, but a container process could race the prctl); ours comes back after */
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid = do_clone3(l, flags);
+	if (pid != 0 && dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (saved_pidns >= 0) {
 		setns(saved_pidns, CLONE_NEWPID);
 		close(saved_pidns);

@@ -214,7 +214,7 @@ int ward_policy_level(struct ward_ctx *ctx, const struct ward_spec *s, int *leve
 }
 
 /* restricted refuses a config with any violation of security.md §2, listing
- * them all; below that, each honoured risky setting is logged once. */
+ * them all; below that, each honoured risky setting is logged. */
 static int judge(struct ward_ctx *ctx, const struct ward_spec *s, int level, struct ward_error **e)
 {
 	struct ward_finding *f = NULL;
@@ -255,9 +255,17 @@ int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, int *level, str
 	if (ward_policy_level(ctx, s, level, e) < 0)
 		return -1;
 	ward_policy_process(ctx, *level, &s->process);
-	if (check_linux(ctx, s, e) < 0 || judge(ctx, s, *level, e) < 0)
+	/* below restricted, the risky settings are logged once the container
+	 * exists (ward_policy_log_risky): a failed create says one thing */
+	if (check_linux(ctx, s, e) < 0 || (*level >= WARD_POLICY_RESTRICTED && judge(ctx, s, *level, e) < 0))
 		return -1;
 	if (*level >= WARD_POLICY_BASELINE)
 		apply_defaults(s);
 	return 0;
+}
+
+void ward_policy_log_risky(struct ward_ctx *ctx, const struct ward_spec *s, int level)
+{
+	if (level < WARD_POLICY_RESTRICTED)
+		judge(ctx, s, level, NULL);
 }

@@ -29,6 +29,10 @@ struct ward_seccomp;
  * none (oci). *out is NULL when there is no filter. */
 int ward_policy_seccomp(struct ward_ctx *ctx, const struct ward_spec *s, const struct ward_process *p,
 			int level, struct ward_seccomp **out, struct ward_error **e);
+/* Log (warning) each risky setting a container was given, with its JSON path:
+ * once, after its create succeeded. Only explicit settings count (the hardened
+ * defaults ward_policy_apply fills are not findings at baseline). */
+void ward_policy_log_risky(struct ward_ctx *ctx, const struct ward_spec *s, int level);
 /* Decide the container's level, fill the defaults into s, check it can be run,
  * refuse it (restricted) or log its risky settings (below). */
 int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, int *level, struct ward_error **e);

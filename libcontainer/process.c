@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "caps.h"
+#include "execstub.h"
 #include "ward_seccomp.h"
 #include "safepath.h"
 #include "util.h"
@@ -100,6 +102,17 @@ int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward
 	return 0;
 }
 
+int ward_process_seccomp_early(const struct ward_process *p, const struct ward_seccomp **sc,
+			       struct ward_error **e)
+{
+	if (!*sc || (*sc)->notify || p->no_new_privileges != 0)
+		return 0;
+	if (ward_seccomp_install(*sc, NULL, e) < 0)
+		return ward_err_prefix(e, "linux.seccomp");
+	*sc = NULL;
+	return 0;
+}
+
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -157,6 +170,23 @@ static char *home_of(uid_t uid)
 	return xstrdup("/");
 }
 
+/* The stub in a memfd nobody can change: a container process that reaches it
+ * through /proc/PID/exe finds a sealed copy of 688 harmless bytes. */
+static int load_stub(struct ward_error **e)
+{
+	int fd = memfd_create("ward-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return ward_err_sys(e, "memfd_create for the exec stub");
+	if (write_all(fd, ward_execstub, sizeof ward_execstub) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		ward_err_sys(e, "seal the exec stub");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e)
 {
 	const char *arg0 = p->args[0], *path = env_get(p->env, "PATH");
@@ -164,6 +194,7 @@ int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan,
 	int err = ENOENT;
 
 	memset(plan, 0, sizeof *plan);
+	plan->stubfd = -1;
 	if (strchr(arg0, '/')) {
 		if (!executable(arg0, &err))
 			return ward_err_errno(e, err, "exec \"%s\"", arg0);
@@ -184,6 +215,13 @@ int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan,
 		if (!plan->path)
 			return ward_err(e, err, "exec: \"%s\": executable file not found in $PATH", arg0);
 	}
+	plan->stubfd = load_stub(e);
+	if (plan->stubfd < 0)
+		return -1;
+	plan->argv = xmalloc0((strv_len(p->args) + 2) * sizeof(char *));
+	plan->argv[0] = plan->path;
+	for (size_t i = 0; p->args[i]; i++)
+		plan->argv[i + 1] = p->args[i];
 	plan->envp = xmalloc0((n + 2) * sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		plan->envp[i] = xstrdup(p->env[i]);
@@ -199,14 +237,22 @@ void ward_exec_plan_free(struct ward_exec_plan *plan)
 {
 	free(plan->path);
 	strv_free(plan->envp);
+	free(plan->argv); /* its strings are process.args' and path */
+	if (plan->stubfd >= 0)
+		close(plan->stubfd);
 	memset(plan, 0, sizeof *plan);
+	plan->stubfd = -1;
 }
 
 int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan *plan, unsigned preserve_fds,
 		      const struct ward_seccomp *sc, struct ward_error **e)
 {
 	sigset_t none;
+	int stub = plan->stubfd;
 
+	/* the stub's fd must not sit among the fds handed to the program */
+	if (stub < (int)(3 + preserve_fds))
+		stub = fcntl(stub, F_DUPFD_CLOEXEC, (int)(3 + preserve_fds));
 	for (unsigned fd = 3; fd < 3 + preserve_fds; fd++) {
 		int fl = fcntl((int)fd, F_GETFD);
 
@@ -224,6 +270,7 @@ int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan 
 	/* after this only execve: a profile cannot trap ward itself */
 	if (sc && !sc->notify && ward_seccomp_install(sc, NULL, e) < 0)
 		return ward_err_prefix(e, "linux.seccomp");
-	execve(plan->path, p->args, plan->envp);
+	/* through the stub: see execstub.c (CVE-2019-5736) */
+	syscall(SYS_execveat, stub, "", plan->argv, plan->envp, AT_EMPTY_PATH);
 	return ward_err_sys(e, "exec %s", plan->path);
 }

@@ -13,6 +13,8 @@
 struct ward_exec_plan {
 	char *path;  /* the resolved executable */
 	char **envp; /* process.env plus HOME when absent */
+	char **argv; /* the exec stub's: path, then process.args */
+	int stubfd;  /* the exec stub in a sealed memfd (see execstub.c) */
 };
 
 /* rlimits (never raising a hard limit above the host's), umask. */
@@ -23,10 +25,16 @@ int ward_process_cwd(const struct ward_process *p, struct ward_error **e);
  * the capability sets and no_new_privs. nnp: 1 to set no_new_privs. */
 int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward_error **e);
 /* Find args[0] on the PATH of process.env (as the container's user: after
- * ward_process_credentials) and build the environment. */
+ * ward_process_credentials), build the environment, and load the exec stub
+ * into a sealed memfd. */
 int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e);
 void ward_exec_plan_free(struct ward_exec_plan *plan);
 struct ward_seccomp;
+/* Without no_new_privs the kernel only lets a process holding CAP_SYS_ADMIN
+ * install a filter: then it goes in now, before the credentials are dropped,
+ * and *sc is set to NULL so that ward_process_exec does not install it twice. */
+int ward_process_seccomp_early(const struct ward_process *p, const struct ward_seccomp **sc,
+			       struct ward_error **e);
 /* Close every fd above 2 + preserve_fds (clearing CLOEXEC on the preserved ones),
  * reset signals, install the seccomp filter (unless NULL, or already installed for
  * a notify listener) as the very last thing, and execve. Returns only on failure. */

@@ -42,6 +42,7 @@
 
 #define ROOT_PATH     "linux.seccomp"
 #define REQUIRES_CAPS "ward.requiresCaps"
+#define UNLESS_CAPS   "ward.unlessCaps"
 #define MAX_ERRNO_RET 4095  /* the kernel clamps SECCOMP_RET_ERRNO data to MAX_ERRNO */
 #define MAX_TRACE_RET 65535 /* SECCOMP_RET_DATA, handed to the tracer as is */
 #define MAX_ARG_INDEX 5
@@ -481,37 +482,48 @@ done:
 	return 0;
 }
 
-/* The ward extension: *ok unless every capability listed is in c->eff. The
- * names are checked even when the answer is already known. */
-static int read_required_caps(struct sc *c, yajl_val rule, bool *ok)
+/* The ward extensions on a rule: "ward.requiresCaps" (compiled in only when
+ * every listed capability is in c->eff) and "ward.unlessCaps" (only when none
+ * is: the EPERM half of "denied unless CAP_X"). The names are checked even when
+ * the answer is already known. */
+static int read_caps_key(struct sc *c, yajl_val rule, const char *key, bool require, bool *ok)
 {
 	yajl_val v;
 	size_t m;
 
-	*ok = true;
-	if (lookup(c, rule, REQUIRES_CAPS, &v) < 0)
+	if (lookup(c, rule, key, &v) < 0)
 		return -1;
 	if (!v)
 		return 0;
-	m = push(c, ".%s", REQUIRES_CAPS);
+	m = push(c, ".%s", key);
 	if (want_array(c, v, "capability names") < 0)
 		return -1;
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		yajl_val n = v->u.array.values[i];
 		size_t mi = push(c, "[%zu]", i);
 		int cap;
+		bool has;
 
 		if (!YAJL_IS_STRING(n))
 			return fail(c, "expected a string");
 		cap = ward_cap_from_name(n->u.string);
 		if (cap < 0)
 			return fail(c, "unknown capability \"%.64s\"", n->u.string);
-		if (!(c->eff & (UINT64_C(1) << cap)))
+		has = c->eff & (UINT64_C(1) << cap);
+		if (has != require)
 			*ok = false;
 		pop(c, mi);
 	}
 	pop(c, m);
 	return 0;
+}
+
+static int read_required_caps(struct sc *c, yajl_val rule, bool *ok)
+{
+	*ok = true;
+	if (read_caps_key(c, rule, REQUIRES_CAPS, true, ok) < 0)
+		return -1;
+	return read_caps_key(c, rule, UNLESS_CAPS, false, ok);
 }
 
 static int add_one(struct sc *c, uint32_t act, int nr, const char *name, const struct scmp_arg_cmp *cmp,

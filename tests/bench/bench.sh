@@ -9,7 +9,8 @@
 #
 # Environment: N (runs per runtime, 100), WARMUP (5), WARD (default: the build of
 # tests/run.sh, tests/.work/build/src/ward), CRUN, RUNC (default: from PATH),
-# RUNTIMES ("ward crun runc"), RUN_TIMEOUT (seconds one run may take, 30; the
+# RUNTIMES ("ward ward-noseccomp crun runc"; ward-noseccomp: the same bundle with
+# "seccomp": null, to show what the default profile costs), RUN_TIMEOUT (seconds one run may take, 30; the
 # timeout and time wrappers are in every runtime's wall-clock figure alike).
 #
 # Every container gets a cgroupsPath, so all three do their cgroup work. crun
@@ -25,7 +26,7 @@ WARMUP=${WARMUP:-5}
 WARD=${WARD:-$REPO/tests/.work/build/src/ward}
 CRUN=${CRUN:-$(command -v crun || true)}
 RUNC=${RUNC:-$(command -v runc || true)}
-RUNTIMES=${RUNTIMES:-ward crun runc}
+RUNTIMES=${RUNTIMES:-ward ward-noseccomp crun runc}
 RUN_TIMEOUT=${RUN_TIMEOUT:-30}
 
 die() {
@@ -33,14 +34,15 @@ die() {
 	exit 1
 }
 
-# bench_loop NAME BIN OUT: N timed runs; one "wall_us rss_kb" line per run in OUT.
+# bench_loop NAME BIN OUT [TEMPLATE]: N timed runs; one "wall_us rss_kb" line per run
+# in OUT. TEMPLATE: the config.json to run (default $WORK/config.tmpl).
 bench_loop() {
-	local name=$1 bin=$2 out=$3 root=$WORK/root-$1 i id t0 t1 rss
+	local name=$1 bin=$2 out=$3 tmpl=${4:-$WORK/config.tmpl} root=$WORK/root-$1 i id t0 t1 rss
 	mkdir -p "$root"
 	: > "$out"
 	for ((i = -WARMUP; i < N; i++)); do
 		id=bench-$name-$BENCH_TAG-$((i + WARMUP))
-		jq --arg cg "/ward-bench-$id" '.linux.cgroupsPath = $cg' "$WORK/config.tmpl" > "$WORK/bundle/config.json"
+		jq --arg cg "/ward-bench-$id" '.linux.cgroupsPath = $cg' "$tmpl" > "$WORK/bundle/config.json"
 		t0=$EPOCHREALTIME
 		timeout -k 2 "$RUN_TIMEOUT" /usr/bin/time -f %M -o "$WORK/rss" "$bin" --root "$root" run --bundle "$WORK/bundle" "$id" \
 			< /dev/null > "$WORK/run.out" 2>&1 ||
@@ -95,8 +97,10 @@ main() {
 	bundle_new "$WORK/bundle" > /dev/null
 	bundle_args /bin/true
 	cp "$WORK/bundle/config.json" "$WORK/config.tmpl"
+	# the same container without a seccomp filter: what ward's default profile costs
+	jq '.linux.seccomp = null' "$WORK/config.tmpl" > "$WORK/config-noseccomp.tmpl"
 
-	declare -A bin=([ward]=$WARD [crun]=$CRUN [runc]=$RUNC) result=()
+	declare -A bin=([ward]=$WARD [ward-noseccomp]=$WARD [crun]=$CRUN [runc]=$RUNC) result=()
 	local name
 	for name in $RUNTIMES; do
 		if [ -z "${bin[$name]:-}" ] || [ ! -x "${bin[$name]}" ]; then
@@ -106,6 +110,9 @@ main() {
 		printf 'bench: %s (%s), %d runs...\n' "$name" "${bin[$name]}" "$N" >&2
 		if [ "$name" = crun ]; then
 			unshare -m -- "$BASH" "${BASH_SOURCE[0]}" --inner-crun "$WORK/$name.dat" || { echo "bench: crun failed" >&2; continue; }
+		elif [ "$name" = ward-noseccomp ]; then
+			bench_loop "$name" "${bin[$name]}" "$WORK/$name.dat" "$WORK/config-noseccomp.tmpl" ||
+				{ echo "bench: $name failed" >&2; continue; }
 		else
 			bench_loop "$name" "${bin[$name]}" "$WORK/$name.dat" || { echo "bench: $name failed" >&2; continue; }
 		fi
@@ -113,11 +120,11 @@ main() {
 	done
 
 	echo
-	printf '%-6s %10s %10s %14s %12s   %s\n' runtime "median ms" "p90 ms" "RSS median KB" "RSS max KB" version
+	printf '%-15s %10s %10s %14s %12s   %s\n' runtime "median ms" "p90 ms" "RSS median KB" "RSS max KB" version
 	for name in $RUNTIMES; do
-		[ -n "${result[$name]:-}" ] || { printf '%-6s %10s\n' "$name" n/a; continue; }
+		[ -n "${result[$name]:-}" ] || { printf '%-15s %10s\n' "$name" n/a; continue; }
 		read -r med p90 rss rssmax <<< "${result[$name]}"
-		printf '%-6s %10s %10s %14s %12s   %s\n' "$name" "$med" "$p90" "$rss" "$rssmax" \
+		printf '%-15s %10s %10s %14s %12s   %s\n' "$name" "$med" "$p90" "$rss" "$rssmax" \
 			"$("${bin[$name]}" --version 2> /dev/null | head -n 1)"
 	done
 	if [ -n "${result[ward]:-}" ]; then
@@ -130,6 +137,10 @@ main() {
 			printf 'ward/%s: median %s, p90 %s, RSS %s\n' "$other" \
 				"$(ratio "$wm" "$om")" "$(ratio "$wp" "$op")" "$(ratio "$wr" "$or")"
 		done
+		if [ -n "${result[ward-noseccomp]:-}" ]; then
+			read -r om _ <<< "${result[ward-noseccomp]}"
+			awk -v a="$wm" -v b="$om" 'BEGIN { printf "default seccomp profile: %+.2f ms a run (%+.1f%% of a run without it)\n", a - b, b > 0 ? 100 * (a - b) / b : 0 }'
+		fi
 	fi
 	echo
 	echo "($N runs each after $WARMUP warm-up runs; kernel $(uname -r), $(nproc) CPUs)"

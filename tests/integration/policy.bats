@@ -60,7 +60,7 @@ restricted_clean() {
 	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
 	assert_status 0
 	[[ $output =~ NoNewPrivs:[[:space:]]+1 ]] || fail "no_new_privs was loosened:" "$output"
-	[[ $stderr == *'cannot loosen the host'* ]] || fail "no warning about the annotation:" "$stderr"
+	grep -q 'cannot loosen the host' "$T/runtime.log" || fail "no warning about the annotation:" "$(cat "$T/runtime.log")"
 	# with the host at oci, the same config gets the spec's default
 	run --separate-stderr rt --policy oci run --bundle "$BUNDLE" "$ID-oci" < /dev/null
 	[[ $output =~ NoNewPrivs:[[:space:]]+0 ]] || fail "host level oci not honoured:" "$output"
@@ -102,7 +102,7 @@ restricted_clean() {
 	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
 	assert_status 0
 	assert_output_contains denied
-	[[ $stderr == *'linux.seccomp.syscalls[0].names[1]'*no_such_syscall* ]] || fail "no warning:" "$stderr"
+	grep -qF 'linux.seccomp.syscalls[0].names[1]' "$T/runtime.log" || fail "no warning:" "$(cat "$T/runtime.log")"
 	# restricted also refuses a default-allow profile: give it an allow-list one
 	bundle_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ERRNO",
 		syscalls: [{names: ["mkdir", "no_such_syscall"], action: "SCMP_ACT_ALLOW"}]}'

@@ -85,7 +85,6 @@ assert_caps() {
 }
 
 @test "ward: the default seccomp filter is on when the config omits linux.seccomp" {
-	skip "seccomp lands with issue 3 (in progress)"
 	ward_only
 	bundle_set 'del(.linux.seccomp)'
 	ctr_sh_ok "$CAPS_SCRIPT; ls / > /dev/null && echo works"

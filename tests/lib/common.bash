@@ -78,7 +78,9 @@ runtime_procs() {
 # never hold bats' pipes open (and hang the run); they are copied out afterwards.
 rt() {
 	local out=$T/.rt.$BASHPID.out err=$T/.rt.$BASHPID.err rc=0
-	timeout -k 5 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@" > "$out" 2> "$err" || rc=$?
+	# warnings go to a log file, as with engines (errors still reach stderr), so
+	# that a container's output is its own
+	timeout -k 5 "$RT_TIMEOUT" "$RUNTIME" --root "$ROOT" --log "$T/runtime.log" "$@" > "$out" 2> "$err" || rc=$?
 	cat "$out"
 	cat "$err" >&2
 	rm -f "$out" "$err"

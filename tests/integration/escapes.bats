@@ -1,0 +1,457 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # scripts for the container are single-quoted; bats run sets $stderr*
+# Container escapes: one test (or a few) per attack class of docs/security.md §3.
+# Each test ATTEMPTS the attack and checks, from the host and from inside, that
+# it failed. Related tests elsewhere (not repeated here):
+#   mounts.bats     hostile rootfs: /proc -> /; a mount destination under a
+#                   symlink to a host directory; /dev -> a host directory (class 7)
+#   isolation.bats  a cwd with .. or through an absolute symlink; masked paths
+#   process.bats    fd 7 (a file) does not leak into run; --preserve-fds
+#   exec.bats       fd 7 does not leak into exec
+# Helpers compiled here (statically, into the rootfs): tests/lib/procexe.c,
+# tiocsti.c, swapper.c.
+
+load ../lib/common
+
+# Host paths a test made outside its scratch directory (the attacks aim at host
+# paths such as /tmp/x): removed whatever the outcome.
+HOST_TMP=()
+teardown() {
+	local rc=0
+	teardown_common || rc=$?
+	[ "${#HOST_TMP[@]}" -eq 0 ] || rm -rf "${HOST_TMP[@]}"
+	return "$rc"
+}
+
+# host_tmp [-d] PREFIX: mktemp [-d] /tmp/PREFIX.XXXXXX, removed by teardown; sets HOST_PATH.
+host_tmp() {
+	local opt=()
+	[ "$1" != -d ] || { opt=(-d) && shift; }
+	HOST_PATH=$(mktemp "${opt[@]}" "/tmp/$1.XXXXXX")
+	HOST_TMP+=("$HOST_PATH")
+}
+
+# static_bin NAME: tests/lib/NAME.c built with gcc -static once per run; prints its path.
+static_bin() {
+	local dir=${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}} bin
+	bin="$dir/$1.static"
+	(
+		flock 9
+		[ -x "$bin" ] || gcc -static -O2 -Wall -Werror -o "$bin" "$LIB_DIR/$1.c"
+	) 9> "$dir/.$1.lock" || return 1
+	echo "$bin"
+}
+
+# rootfs_install NAME: the static helper NAME as /bin/NAME in the rootfs.
+rootfs_install() {
+	local bin
+	bin=$(static_bin "$1") || fail "cannot build tests/lib/$1.c (gcc -static needs libc6-dev)"
+	cp "$bin" "$BUNDLE/rootfs/bin/$1"
+}
+
+# rootfs_add_libs BINARY: BINARY's dynamic loader and libraries in the rootfs at
+# their host paths, as a real image (glibc based) has them: the host binary then
+# runs inside the container if the container ever gets to execute it.
+rootfs_add_libs() {
+	local f
+	for f in $(ldd "$1" 2> /dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$f")"
+		cp -L "$f" "$BUNDLE/rootfs$f"
+	done
+}
+
+# runtime_id: "DEV INO" of the runtime binary, as procexe takes them.
+runtime_id() { stat -L -c '%d %i' "$RUNTIME"; }
+
+# host_mounts_of PATH...: the host's mountinfo lines that name one of the paths.
+host_mounts_of() {
+	local p
+	for p in "$@"; do
+		grep -F -- " $p " /proc/self/mountinfo || true
+	done
+}
+
+# --- 1. CVE-2019-5736: the runtime binary through /proc/PID/exe -------------------
+
+@test "CVE-2019-5736: a created container's init (still the runtime) cannot be read or opened for writing through /proc/1/exe" {
+	ward_only "runc 1.1.5's init is dumpable: /proc/1/exe reads (a read-only clone of runc; writing gives ETXTBSY)"
+	local sum
+	sum=$(sha256sum < "$RUNTIME")
+	bundle_args true
+	rt_detached create --bundle "$BUNDLE" "$ID"
+	wait_status created
+	# dd with conv=notrunc and no input opens for writing and writes nothing.
+	run rt exec "$ID" sh -c 'readlink /proc/1/exe && echo READLINK-OK
+		cat /proc/1/exe > /dev/null && echo READ-OK
+		dd if=/dev/null of=/proc/1/exe conv=notrunc 2>&1 && echo WRITE-OPEN-OK
+		echo probe-done'
+	assert_output_contains probe-done
+	refute_output_contains READLINK-OK
+	refute_output_contains READ-OK
+	refute_output_contains WRITE-OPEN-OK
+	# busybox readlink fails silently; cat and dd say why
+	[ "$(grep -c -E 'Permission denied|Operation not permitted' <<< "$output")" -ge 2 ] ||
+		fail "expected EACCES/EPERM from cat and dd:" "$output"
+	[ "$(ctr_status)" = created ]
+	[ "$(sha256sum < "$RUNTIME")" = "$sum" ] || fail "CRITICAL: the runtime binary $RUNTIME changed"
+}
+
+# The exploit of CVE-2019-5736: a program in the image whose interpreter is
+# /proc/self/exe. When the runtime execve()s it, the kernel resolves the
+# interpreter to the executable of the process doing the execve: unless the
+# runtime runs from a sealed copy, that is the host's runtime binary, now running
+# inside the container where a process of the container can open its
+# /proc/PID/exe and, once it is no longer busy, reopen it for writing.
+# procexe scans /proc meanwhile (never writing); runs of plain `exec true` probe
+# the window between clone and PR_SET_DUMPABLE in the runtime's exec child.
+# $1: "userns" for a container in a user namespace.
+proc_self_exe_attack() {
+	local sum result i
+	sum=$(sha256sum < "$RUNTIME")
+	rootfs_add_libs "$RUNTIME"
+	rootfs_install procexe
+	printf '#!/proc/self/exe\n' > "$BUNDLE/rootfs/evil"
+	chmod 755 "$BUNDLE/rootfs/evil"
+	if [ "${1:-}" = userns ]; then
+		# the mapped root must be able to reach the rootfs through bats' 0700 dirs
+		local d
+		d=$(dirname "$BUNDLE")
+		while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+			chmod o+x "$d"
+			d=$(dirname "$d")
+		done
+		chown -R 100000:100000 "$BUNDLE/rootfs"
+		bundle_set '.linux.namespaces += [{type: "user"}]
+			| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+			| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	fi
+	bundle_args sh -c "procexe $(runtime_id) /tmp/stop > /tmp/probe.out 2>&1; echo \"rc=\$?\" >> /tmp/probe.out; touch /tmp/probe.done; while :; do sleep 1; done"
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	retry 100 0.1 grep -q SCANNING "$BUNDLE/rootfs/tmp/probe.out" || fail "the probe did not start:" "$(cat "$BUNDLE/rootfs/tmp/probe.out" 2>&1)"
+	for ((i = 0; i < 30; i++)); do
+		rt exec "$ID" /evil > /dev/null 2>&1 || true
+		rt exec "$ID" true > /dev/null 2>&1 || true
+		# a hit: no runtime process of ours may keep the binary busy now
+		grep -q HIT "$BUNDLE/rootfs/tmp/probe.out" && break
+	done
+	touch "$BUNDLE/rootfs/tmp/stop"
+	wait_file "$BUNDLE/rootfs/tmp/probe.done"
+	result=$(cat "$BUNDLE/rootfs/tmp/probe.out")
+	[ "$(sha256sum < "$RUNTIME")" = "$sum" ] || fail "CRITICAL: the runtime binary $RUNTIME changed"
+	[[ $result != *WRITABLE* ]] ||
+		fail "CRITICAL (CVE-2019-5736): the container reopened the host's $RUNTIME for writing through /proc/PID/exe:" "$result"
+	case $RUNTIME_NAME in
+	ward*)
+		# ward's claim is stronger: the host's binary is never reachable at all
+		[[ $result != *HIT* ]] ||
+			fail "the container opened the host's $RUNTIME through /proc/PID/exe (the runtime ran inside the container):" "$result"
+		;;
+	esac
+	[[ $result == *MISS* || $result == *HIT* ]] || fail "the probe failed:" "$result"
+}
+
+@test "CVE-2019-5736: a #!/proc/self/exe program exec'd by the runtime never gives the container the host's runtime binary" {
+	proc_self_exe_attack
+}
+
+@test "CVE-2019-5736: the same in a user namespace" {
+	proc_self_exe_attack userns
+}
+
+# --- 2. fd leaks (CVE-2016-9962, CVE-2024-21626) ----------------------------------
+
+# fds_of_ls OUTPUT: from the output of `ls -l /proc/self/fd`, "N:TARGET " per fd,
+# without the fd ls reads the directory with.
+fds_of_ls() {
+	printf '%s\n' "$1" | awk '$(NF-1) == "->" && $NF !~ /^\/proc\/[0-9]+\/fd$/ { print $(NF-2) ":" $NF }' | tr '\n' ' '
+}
+
+@test "fds of the caller (a file and a host directory) never reach the container, by run or exec; --preserve-fds 1 passes exactly fd 3" {
+	echo preserved > "$T/extra"
+	bundle_args ls -l /proc/self/fd
+	run_with_fds() { rt run "$@" --bundle "$BUNDLE" "$ID" < /dev/null 3< "$T/extra" 7< /etc/hostname 8< /; }
+	run run_with_fds
+	assert_status 0
+	[[ "$(fds_of_ls "$output")" =~ ^0:[^\ ]+\ 1:[^\ ]+\ 2:[^\ ]+\ $ ]] || fail "fds other than 0 1 2 in the container:" "$output"
+	run run_with_fds --preserve-fds 1
+	assert_status 0
+	[[ "$(fds_of_ls "$output")" =~ ^0:[^\ ]+\ 1:[^\ ]+\ 2:[^\ ]+\ 3:"$T/extra"\ $ ]] ||
+		fail "expected fds 0 1 2 and 3 ($T/extra) only:" "$output"
+	# the same for exec
+	start_sleeper
+	exec_with_fds() { rt exec "$@" "$ID" ls -l /proc/self/fd < /dev/null 3< "$T/extra" 7< /etc/hostname 8< /; }
+	run exec_with_fds
+	assert_status 0
+	[[ "$(fds_of_ls "$output")" =~ ^0:[^\ ]+\ 1:[^\ ]+\ 2:[^\ ]+\ $ ]] || fail "fds other than 0 1 2 in exec:" "$output"
+	run exec_with_fds --preserve-fds 1
+	assert_status 0
+	[[ "$(fds_of_ls "$output")" =~ ^0:[^\ ]+\ 1:[^\ ]+\ 2:[^\ ]+\ 3:"$T/extra"\ $ ]] ||
+		fail "expected fds 0 1 2 and 3 ($T/extra) only in exec:" "$output"
+}
+
+@test "CVE-2024-21626: process.cwd and exec --cwd /proc/self/fd/N never put the process outside the rootfs" {
+	local hostdir n
+	host_tmp -d ward-fdcwd
+	hostdir=$HOST_PATH
+	touch "$hostdir/host-only-marker"
+	# fd 8 is a host directory held by the caller; 3..12 also cover the runtime's own fds
+	with_fds() { rt "$@" < /dev/null 7< /etc/hostname 8< "$hostdir"; }
+	for n in 3 4 5 6 7 8 9 10 11 12; do
+		bundle_set '.process.cwd = $c' --arg c "/proc/self/fd/$n"
+		bundle_args sh -c 'echo "cwd=$(pwd)"; ls -a . ..'
+		run with_fds run --bundle "$BUNDLE" "$ID"
+		refute_output_contains host-only-marker
+		refute_output_contains unreachable
+		[ "$status" -eq 0 ] || assert_no_container
+		rt delete --force "$ID" > /dev/null 2>&1 || true
+	done
+	bundle_set '.process.cwd = "/"'
+	start_sleeper
+	for n in 3 4 5 6 7 8 9 10 11 12; do
+		run with_fds exec --cwd "/proc/self/fd/$n" "$ID" sh -c 'echo "cwd=$(pwd)"; ls -a . ..'
+		refute_output_contains host-only-marker
+		refute_output_contains unreachable
+	done
+	[ "$(ls -A "$hostdir")" = host-only-marker ] || fail "the host directory changed: $(ls -A "$hostdir")"
+}
+
+# --- 3. mount targets: symlinks and rename races (CVE-2021-30465, CVE-2019-19921) --
+
+@test "hostile rootfs: mount destinations that are themselves symlinks to host paths stay in the rootfs" {
+	local hostdir hostfile content mtime
+	host_tmp -d ward-mntdir
+	hostdir=$HOST_PATH
+	touch "$hostdir/host-only"
+	host_tmp ward-mntfile
+	hostfile=$HOST_PATH
+	echo host-content > "$hostfile"
+	touch -d 2001-01-01 "$hostfile"
+	mtime=$(stat -c %Y "$hostfile")
+	echo from-shared > "$SHARED/f"
+	ln -s "$hostdir" "$BUNDLE/rootfs/data"          # an existing host directory
+	ln -s "$hostfile" "$BUNDLE/rootfs/etc/conf"     # an existing host file
+	ln -s "$hostdir/made" "$BUNDLE/rootfs/dangling" # a dangling link to a host path
+	bundle_set '.mounts += [
+		{destination: "/data", type: "tmpfs", source: "tmpfs"},
+		{destination: "/etc/conf", type: "bind", source: $f, options: ["bind"]},
+		{destination: "/dangling", type: "tmpfs", source: "tmpfs"}]' --arg f "$SHARED/f"
+	# the script always exits 0: a failure is the runtime's refusal
+	ctr_sh 'echo inside > /data/x && echo data-ok; cat /etc/conf; echo inside > /dangling/y && echo dangling-ok; true'
+	local leaked_mounts
+	leaked_mounts=$(host_mounts_of "$hostdir" "$hostfile" "$hostdir/made")
+	[ -z "$leaked_mounts" ] || fail "a mount landed on the host:" "$leaked_mounts"
+	[ "$(ls -A "$hostdir")" = host-only ] || fail "the host directory changed: $(ls -A "$hostdir")"
+	content="$(cat "$hostfile") $(stat -c %Y "$hostfile")"
+	[ "$content" = "host-content $mtime" ] || fail "the host file changed: $content"
+	if [ "$status" -eq 0 ]; then
+		assert_output_contains data-ok
+		assert_output_contains from-shared
+		assert_output_contains dangling-ok
+	else
+		assert_no_container
+	fi
+}
+
+@test "rename race: a mount destination swapped between a directory and a symlink to a host directory stays in the rootfs" {
+	local hostdir swapper i stop=$T/swap.stop
+	host_tmp -d ward-race
+	hostdir=$HOST_PATH
+	touch "$hostdir/host-only"
+	swapper=$(static_bin swapper) || fail "cannot build tests/lib/swapper.c"
+	mkdir -p "$BUNDLE/rootfs/data/sub"
+	ln -s "$hostdir" "$BUNDLE/rootfs/data.link"
+	bundle_set '.mounts += [{destination: "/data/sub", type: "tmpfs", source: "tmpfs"}]'
+	bundle_args true
+	"$swapper" "$BUNDLE/rootfs/data" "$BUNDLE/rootfs/data.link" "$stop" > "$T/swap.out" 2>&1 3>&- &
+	local swap_pid=$!
+	for ((i = 0; i < 15; i++)); do
+		rt run --bundle "$BUNDLE" "$ID-$i" < /dev/null > /dev/null 2>&1 || true
+		rt delete --force "$ID-$i" > /dev/null 2>&1 || true
+	done
+	touch "$stop"
+	wait "$swap_pid" || fail "swapper failed: $(cat "$T/swap.out")"
+	local leaked_mounts
+	leaked_mounts=$(host_mounts_of "$hostdir" "$hostdir/sub")
+	[ -z "$leaked_mounts" ] || fail "a mount landed on the host:" "$leaked_mounts"
+	[ "$(ls -A "$hostdir")" = host-only ] || fail "the runtime created '$(ls -A "$hostdir")' in the host directory"
+}
+
+# --- 4. /dev/null swapped while masking (CVE-2025-31133) ---------------------------
+
+@test "CVE-2025-31133: maskedPaths use the real null device, never the image's /dev/null (a regular file or a symlink to a host file)" {
+	ward_only "runc 1.1.5 masks with the image's /dev/null (CVE-2025-31133)"
+	read -r _ < /proc/timer_list || skip "the host has no readable /proc/timer_list"
+	local hostfile kind before
+	host_tmp ward-null
+	hostfile=$HOST_PATH
+	echo host-secret > "$hostfile"
+	touch -d 2001-01-01 "$hostfile"
+	before=$(stat -c '%s %Y' "$hostfile")
+	# /dev is the image's own directory (a bind), so /dev/null is what the image says
+	bundle_set '.mounts |= map(if .destination == "/dev" then {destination: "/dev", type: "bind", source: "devdir", options: ["rbind"]} else . end)
+		| .linux.maskedPaths = ["/proc/timer_list", "/proc/keys"]'
+	for kind in file symlink; do
+		rm -rf "$BUNDLE/devdir"
+		mkdir "$BUNDLE/devdir"
+		if [ "$kind" = file ]; then
+			echo not-the-null-device > "$BUNDLE/devdir/null"
+		else
+			ln -s "$hostfile" "$BUNDLE/devdir/null"
+		fi
+		ctr_sh_ok 'echo "timer_list $(wc -c < /proc/timer_list)"; stat -c "%n %F %t,%T" /proc/timer_list /proc/keys
+			cat /proc/keys /proc/timer_list'
+		assert_line_eq 0 "timer_list 0"
+		assert_line_eq 1 "/proc/timer_list character special file 1,3"
+		assert_line_eq 2 "/proc/keys character special file 1,3"
+		refute_output_contains not-the-null-device
+		refute_output_contains host-secret
+	done
+	[ "$(stat -c '%s %Y' "$hostfile")" = "$before" ] && [ "$(cat "$hostfile")" = host-secret ] ||
+		fail "the host file behind the image's /dev/null changed"
+}
+
+# --- 5. procfs writes redirected (CVE-2019-16884, CVE-2025-52881) ------------------
+
+@test "CVE-2025-52881: sysctl and oomScoreAdj writes reach the real procfs, not a fake /proc of the image or a mount over it" {
+	local fake pid
+	# /proc is a symlink to a directory of the image holding a fake sysctl file ...
+	mkdir -p "$BUNDLE/rootfs/fakeproc/sys/net/ipv4"
+	echo fake > "$BUNDLE/rootfs/fakeproc/sys/net/ipv4/ip_forward"
+	rm -rf "$BUNDLE/rootfs/proc"
+	ln -s /fakeproc "$BUNDLE/rootfs/proc"
+	# ... and a file of the bundle is mounted over the real sysctl file
+	echo fake > "$BUNDLE/fake_ip_forward"
+	touch -d 2001-01-01 "$BUNDLE/fake_ip_forward" "$BUNDLE/rootfs/fakeproc/sys/net/ipv4/ip_forward"
+	bundle_set '.mounts += [{destination: "/proc/sys/net/ipv4/ip_forward", type: "bind", source: "fake_ip_forward", options: ["bind"]}]
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"} | .process.oomScoreAdj = 123 | .linux.readonlyPaths = []'
+	bundle_args sh -c 'cat /proc/self/oom_score_adj > /tmp/oom; trap "exit 0" TERM; while :; do sleep 1; done'
+	run rt run -d --bundle "$BUNDLE" "$ID" < /dev/null
+	if [ "$status" -eq 0 ]; then
+		wait_status running
+		pid=$(ctr_pid)
+		wait_file "$BUNDLE/rootfs/tmp/oom"
+		# the container's network namespace, through the host's procfs
+		[ "$(nsenter --net="/proc/$pid/ns/net" cat /proc/sys/net/ipv4/ip_forward)" = 1 ] ||
+			fail "net.ipv4.ip_forward is not 1 in the container's network namespace"
+		[ "$(cat "/proc/$pid/oom_score_adj")" = 123 ] || fail "oom_score_adj of the init is $(cat "/proc/$pid/oom_score_adj")"
+		[ "$(cat "$BUNDLE/rootfs/tmp/oom")" = 123 ] || fail "oom_score_adj inside is $(cat "$BUNDLE/rootfs/tmp/oom")"
+	else
+		assert_no_container
+	fi
+	for fake in "$BUNDLE/fake_ip_forward" "$BUNDLE/rootfs/fakeproc/sys/net/ipv4/ip_forward"; do
+		[ "$(cat "$fake")" = fake ] && [ "$(stat -c %Y "$fake")" = "$(date -d 2001-01-01 +%s)" ] ||
+			fail "a sysctl write went to the fake file $fake: $(cat "$fake")"
+	done
+}
+
+# --- 6. inheritable and ambient capabilities (CVE-2022-29162) ----------------------
+
+@test "CVE-2022-29162: inheritable and ambient stay empty unless listed; a cap_net_raw+ei binary gives a non-root user nothing" {
+	command -v setcap > /dev/null || skip "setcap (libcap2-bin) is not installed"
+	mkdir -p "$BUNDLE/rootfs/capbin"
+	cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/capbin/grep"
+	setcap cap_net_raw+ei "$BUNDLE/rootfs/capbin/grep"
+	getcap "$BUNDLE/rootfs/capbin/grep" | grep -q cap_net_raw || skip "file capabilities are not supported on $T"
+	local caps
+	caps=$(json_array CAP_NET_RAW CAP_CHOWN CAP_DAC_OVERRIDE CAP_SETUID CAP_SETGID CAP_KILL)
+	bundle_set '.process.capabilities = {bounding: $c, effective: $c, permitted: $c}
+		| .process.noNewPrivileges = false | .process.user = {uid: 1000, gid: 1000}' --argjson c "$caps"
+	ctr_sh_ok 'grep -E "^Cap(Inh|Amb)" /proc/self/status; /capbin/grep -E "^Cap(Eff|Prm)" /proc/self/status'
+	[ "$(status_field CapInh)" = 0000000000000000 ] || fail "inheritable capabilities not listed in the config:" "$output"
+	[ "$(status_field CapAmb)" = 0000000000000000 ] || fail "ambient capabilities not listed in the config:" "$output"
+	[ "$(status_field CapEff)" = 0000000000000000 ] || fail "the file-capability binary gained capabilities:" "$output"
+	[ "$(status_field CapPrm)" = 0000000000000000 ] || fail "the file-capability binary gained capabilities:" "$output"
+}
+
+# --- 8. signalling a recycled pid ---------------------------------------------------
+
+@test "a pid recycled by a host process is never signalled by kill or delete, nor reported as the container" {
+	local state sleeper real
+	start_sleeper
+	real=$(ctr_pid)
+	state="$ROOT/$ID/state.json"
+	[ -f "$state" ] || fail "no state file at $state"
+	sleep 1000 > /dev/null 2>&1 3>&- &
+	sleeper=$!
+	# the pid now names a host process; the recorded start time stays the container's
+	jq --argjson p "$sleeper" 'if has("init_process_pid") then .init_process_pid = $p else .pid = $p end' "$state" > "$T/state.new"
+	chmod 600 "$T/state.new"
+	mv "$T/state.new" "$state"
+	run rt state "$ID"
+	[ "$(jq -r .pid <<< "$output" 2> /dev/null)" != "$sleeper" ] || fail "state reports the host's sleeper as the container's process:" "$output"
+	[ "$(jq -r .status <<< "$output" 2> /dev/null)" = stopped ] || fail "state should say stopped:" "$output"
+	run rt kill "$ID" KILL
+	sleep 0.2
+	pid_alive "$sleeper" || fail "kill signalled the host process $sleeper that reused the pid"
+	run rt delete --force "$ID"
+	sleep 0.2
+	pid_alive "$sleeper" || fail "delete --force signalled the host process $sleeper that reused the pid"
+	kill "$sleeper"
+	# delete removed the container by its cgroup; if it could not, clean up the real init
+	if pid_alive "$real"; then
+		kill -9 "$real" 2> /dev/null || true
+		wait_pid_gone "$real"
+	fi
+	rt delete --force "$ID" > /dev/null 2>&1 || true
+}
+
+# --- 9. state tampering -------------------------------------------------------------
+
+@test "state tampering: a symlinked or world-writable state root and a symlinked state.json are refused" {
+	ward_only "runc 1.1.5 accepts a symlinked and a world-writable --root"
+	local target
+	bundle_args true
+	target=$T/real-root
+	mkdir -m 700 "$target"
+	ln -s "$target" "$T/root-link"
+	run --separate-stderr timeout 10 "$RUNTIME" --root "$T/root-link" run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$status" -ne 0 ] || fail "run with a symlinked --root succeeded"
+	[[ $stderr == *symlink* ]] || fail "no clear error for a symlinked --root:" "$stderr"
+	[ -z "$(ls -A "$target")" ] || fail "state was written through the symlink: $(ls -A "$target")"
+
+	mkdir -p "$ROOT"
+	chmod 0777 "$ROOT"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$status" -ne 0 ] || fail "run with a world-writable --root succeeded"
+	[[ $stderr == *"writable by others"* ]] || fail "no clear error for a world-writable --root:" "$stderr"
+	[ -z "$(ls -A "$ROOT")" ] || fail "state was written in the world-writable root: $(ls -A "$ROOT")"
+	chmod 0700 "$ROOT"
+
+	start_sleeper
+	jq '.bundle = "/crafted-bundle"' "$ROOT/$ID/state.json" > "$T/crafted.json"
+	mv "$ROOT/$ID/state.json" "$T/saved.json"
+	ln -s "$T/crafted.json" "$ROOT/$ID/state.json"
+	run --separate-stderr rt state "$ID"
+	[ "$status" -ne 0 ] || fail "state followed a symlinked state.json:" "$output"
+	[[ $output != *crafted-bundle* ]] || fail "state read the symlink's target:" "$output"
+	run --separate-stderr rt kill "$ID" KILL
+	[ "$status" -ne 0 ] || fail "kill followed a symlinked state.json"
+	[ "$(jq -r .bundle "$T/crafted.json")" = /crafted-bundle ] || fail "the symlink's target was rewritten"
+	rm "$ROOT/$ID/state.json"
+	mv "$T/saved.json" "$ROOT/$ID/state.json"
+	[ "$(ctr_status)" = running ] || fail "the container was disturbed"
+}
+
+# --- 10. TIOCSTI ----------------------------------------------------------------------
+
+@test "TIOCSTI: a container on the caller's terminal cannot push input into it (run and exec)" {
+	local tiocsti marker=$T/injected out
+	tiocsti=$(static_bin tiocsti) || fail "cannot build tests/lib/tiocsti.c"
+	rootfs_install tiocsti
+	bundle_args tiocsti "touch $marker"
+	# script gives the caller a terminal of its own session: the runtime's stdin is
+	# that tty. After the container, the caller's shell reads and runs the lines the
+	# terminal holds, as an interactive shell would, up to END (pushed by the caller,
+	# which may: it is its session's tty). script turns its own stdin's EOF into an
+	# EOF on the terminal: a few of those are skipped.
+	local reader="; $tiocsti END > /dev/null; eofs=0; while [ \$eofs -lt 3 ]; do
+		IFS= read -r line || { eofs=\$((eofs + 1)); continue; }
+		[ \"\$line\" = END ] && break; echo \"ran: \$line\"; eval \"\$line\"; done"
+	out=$(timeout 20 script -qec "$RUNTIME --root $ROOT run --bundle $BUNDLE $ID $reader" /dev/null < /dev/null 2>&1) || true
+	[ ! -e "$marker" ] || fail "CRITICAL: text pushed by the container (run) ran on the host:" "$out"
+	[[ $out == *"TIOCSTI: "* ]] || fail "the injection did not fail inside the container (run):" "$out"
+	start_sleeper
+	out=$(timeout 20 script -qec "$RUNTIME --root $ROOT exec $ID tiocsti 'touch $marker' $reader" /dev/null < /dev/null 2>&1) || true
+	[ ! -e "$marker" ] || fail "CRITICAL: text pushed by the container (exec) ran on the host:" "$out"
+	[[ $out == *"TIOCSTI: "* ]] || fail "the injection did not fail inside the container (exec):" "$out"
+}
