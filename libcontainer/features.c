@@ -26,6 +26,42 @@ static void flag_obj(yajl_gen g, const char *key, bool enabled)
 	yajl_gen_map_close(g);
 }
 
+static void str_array(yajl_gen g, const char *key, const char *const *v)
+{
+	str(g, key);
+	yajl_gen_array_open(g);
+	for (; *v; v++)
+		str(g, *v);
+	yajl_gen_array_close(g);
+}
+
+static void gen_seccomp(yajl_gen g)
+{
+	static const char *const actions[] = {"SCMP_ACT_ALLOW",	      "SCMP_ACT_ERRNO",
+					      "SCMP_ACT_KILL",	      "SCMP_ACT_KILL_PROCESS",
+					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+					      "SCMP_ACT_NOTIFY",      "SCMP_ACT_TRACE",
+					      "SCMP_ACT_TRAP",	      NULL};
+	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",	      "SCMP_CMP_LE",
+					  "SCMP_CMP_LT", "SCMP_CMP_NE", "SCMP_CMP_MASKED_EQ", NULL};
+	static const char *const archs[] = {"SCMP_ARCH_X86_64",	 "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+					    "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL};
+	static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
+
+	str(g, "seccomp");
+	yajl_gen_map_open(g);
+	str(g, "enabled");
+	yajl_gen_bool(g, 1);
+	str_array(g, "actions", actions);
+	str_array(g, "operators", ops);
+	str_array(g, "archs", archs);
+	str_array(g, "knownFlags", flags);
+	str_array(g, "supportedFlags", flags);
+	yajl_gen_map_close(g);
+}
+
 static void gen_linux(yajl_gen g)
 {
 	static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
@@ -56,7 +92,7 @@ static void gen_linux(yajl_gen g)
 	str(g, "rdma");
 	yajl_gen_bool(g, 0);
 	yajl_gen_map_close(g);
-	flag_obj(g, "seccomp", false); /* not enforced by this build yet */
+	gen_seccomp(g);
 	flag_obj(g, "apparmor", false);
 	flag_obj(g, "selinux", false);
 	flag_obj(g, "intelRdt", false);
