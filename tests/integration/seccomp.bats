@@ -116,3 +116,25 @@ print(\"py\", subprocess.run([\"true\"]).returncode, asyncio.run(asyncio.sleep(0
 	refute_output_contains "unshare(CLONE_NEWUSER) EPERM"
 	assert_output_contains "add_key EPERM"
 }
+
+@test "SCMP_ACT_NOTIFY: the listener fd and the state with listenerMetadata reach listenerPath" {
+	command -v gcc > /dev/null || skip "no gcc on this host"
+	gcc -O1 -o "$T/agent" "$BATS_TEST_DIRNAME/../lib/seccomp-agent.c"
+	"$T/agent" "$T/agent.sock" "$T/agent.state" > "$T/agent.out" 2>&1 &
+	agent=$!
+	retry 50 0.1 test -S "$T/agent.sock" || fail "the agent did not start"
+	bundle_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		listenerPath: $sock, listenerMetadata: "meta-\"x\"",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}' --arg sock "$T/agent.sock"
+	bundle_args sh -c 'mkdir /tmp/d; echo "rc=$?"; touch /tmp/f && echo touched'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	# the agent answered mkdir with EOPNOTSUPP; other syscalls were untouched
+	assert_output_contains "Operation not supported"
+	assert_output_contains touched
+	wait "$agent" # (a bare wait would also wait for bats' own timeout watchdog)
+	jq -e --arg id "$ID" '.fds == ["seccompFd"] and .metadata == "meta-\"x\"" and .pid > 0
+		and .state.id == $id and (.ociVersion | type == "string")' "$T/agent.state" > /dev/null ||
+		fail "bad containerProcessState:" "$(cat "$T/agent.state")"
+	grep -q "answered [1-9]" "$T/agent.out" || fail "the agent answered nothing:" "$(cat "$T/agent.out")"
+}
