@@ -301,6 +301,32 @@ static int read_action(struct sc *c, yajl_val obj, const char *akey, const char 
 
 /* ---- Filter-wide settings ---- */
 
+static bool runnable_here(uint32_t token)
+{
+	uint32_t native = seccomp_arch_native();
+
+	if (token == native)
+		return true;
+	switch (native) {
+	case SCMP_ARCH_X86_64:
+		return token == SCMP_ARCH_X86 || token == SCMP_ARCH_X32;
+	case SCMP_ARCH_AARCH64:
+		return token == SCMP_ARCH_ARM;
+	case SCMP_ARCH_PPC64:
+		return token == SCMP_ARCH_PPC;
+	case SCMP_ARCH_PPC64LE:
+		return token == SCMP_ARCH_PPC;
+	case SCMP_ARCH_S390X:
+		return token == SCMP_ARCH_S390;
+	case SCMP_ARCH_MIPS64:
+		return token == SCMP_ARCH_MIPS || token == SCMP_ARCH_MIPS64N32;
+	case SCMP_ARCH_MIPSEL64:
+		return token == SCMP_ARCH_MIPSEL || token == SCMP_ARCH_MIPSEL64N32;
+	default:
+		return true; /* unknown pairing: keep it, correctness first */
+	}
+}
+
 static int add_arches(struct sc *c, yajl_val v)
 {
 	size_t m = push(c, ".architectures");
@@ -319,6 +345,16 @@ static int add_arches(struct sc *c, yajl_val v)
 				break;
 		if (k == ARRAY_SIZE(arches))
 			return fail(c, "unknown architecture \"%.64s\"", n->u.string);
+		/* An ABI this machine cannot run never reaches the filter: the kernel
+		 * reports only the native one and its compat ABIs. Leaving the others
+		 * out changes no verdict and keeps the program small, and the kernel
+		 * emulates the whole program per syscall number when installing it
+		 * (its action cache): aarch64 + arm made the default profile's
+		 * x86_64 filter 1978 instructions instead of ~900 (~1 ms a run). */
+		if (!runnable_here(arches[k].token)) {
+			pop(c, mi);
+			continue;
+		}
 		/* the native architecture is in every new filter already */
 		r = seccomp_arch_add(c->f, arches[k].token);
 		if (r < 0 && r != -EEXIST)
@@ -809,7 +845,7 @@ const char *ward_seccomp_default_profile(void)
 
 /* Bump when the compiler's output for the same input changes (new attributes,
  * new rule semantics), so old cache files stop matching. */
-#define CACHE_FORMAT 1
+#define CACHE_FORMAT 2 /* 2: only the ABIs the machine can run are compiled in */
 #define CACHE_MAGIC  "WSC1"
 
 struct cache_hdr {
