@@ -158,20 +158,22 @@ static int stop_all(struct ward_handle *h, struct ward_error **e)
 	return 0;
 }
 
-static void poststop(struct ward_ctx *ctx, struct ward_handle *h)
+void ward_handle_hooks(struct ward_ctx *ctx, struct ward_handle *h, enum ward_hook_kind k,
+		       enum ward_status status)
 {
 	struct ward_spec *s = NULL;
 	struct ward_error *err = NULL;
 	_cleanup_free_ char *json = NULL;
 
 	if (ward_handle_spec(h, &s, &err) < 0) {
-		ward_log(ctx, WARD_LOG_WARN, "poststop hooks not run: %s", err->msg);
+		ward_log(ctx, WARD_LOG_WARN, "%s hooks not run: %s", ward_hook_kind_name(k), err->msg);
 		ward_error_free(err);
 		return;
 	}
-	if (s->n_hooks[WARD_HOOK_POSTSTOP]) {
-		json = ward_state_json(h->st, WARD_STATUS_STOPPED, false);
-		ward_hooks_run_warn(ctx, s, WARD_HOOK_POSTSTOP, json);
+	/* the spec: a failing poststart or poststop hook is a warning, the others still run */
+	if (s->n_hooks[k]) {
+		json = ward_state_json(h->st, status, false);
+		ward_hooks_run_warn(ctx, s, k, json);
 	}
 	ward_spec_free(s);
 }
@@ -203,7 +205,7 @@ int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_er
 		ward_handle_close(&h);
 		return -1;
 	}
-	poststop(ctx, &h);
+	ward_handle_hooks(ctx, &h, WARD_HOOK_POSTSTOP, WARD_STATUS_STOPPED);
 	rootfd = ward_ctx_rootfd(ctx, false, e);
 	if (rootfd < 0 || ward_state_remove(rootfd, id, e) < 0) {
 		ward_handle_close(&h);

@@ -44,6 +44,10 @@ int ward_handle_open(struct ward_ctx *ctx, const char *id, int lock_op, struct w
 void ward_handle_close(struct ward_handle *h);
 /* The container's config as saved at create. */
 int ward_handle_spec(struct ward_handle *h, struct ward_spec **s, struct ward_error **e);
+/* Run the saved config's hooks of kind k (poststart, poststop) with the state
+ * as status, warning about (and going past) each that fails. */
+void ward_handle_hooks(struct ward_ctx *ctx, struct ward_handle *h, enum ward_hook_kind k,
+		       enum ward_status status);
 /* A pidfd for the container's init, checked against its start time (never a recycled pid). */
 int ward_handle_pidfd(struct ward_handle *h, struct ward_error **e);
 /* Wait up to timeout_ms for the process behind pidfd to exit; 0 when it has. */

@@ -299,25 +299,6 @@ int ward_create(struct ward_ctx *ctx, const char *id, const struct ward_create_o
 	return r;
 }
 
-static void poststart(struct ward_ctx *ctx, struct ward_handle *h)
-{
-	struct ward_spec *s = NULL;
-	struct ward_error *err = NULL;
-	_cleanup_free_ char *json = NULL;
-
-	if (ward_handle_spec(h, &s, &err) < 0) {
-		ward_log(ctx, WARD_LOG_WARN, "poststart hooks not run: %s", err->msg);
-		ward_error_free(err);
-		return;
-	}
-	if (s->n_hooks[WARD_HOOK_POSTSTART]) {
-		json = ward_state_json(h->st, WARD_STATUS_RUNNING, false);
-		/* the spec: a failing poststart hook is a warning, the others still run */
-		ward_hooks_run_warn(ctx, s, WARD_HOOK_POSTSTART, json);
-	}
-	ward_spec_free(s);
-}
-
 int ward_start(struct ward_ctx *ctx, const char *id, struct ward_error **e)
 {
 	struct ward_handle h;
@@ -347,7 +328,7 @@ int ward_start(struct ward_ctx *ctx, const char *id, struct ward_error **e)
 	close(fd);
 	unlinkat(h.dirfd, "exec.fifo", 0);
 	h.status = WARD_STATUS_RUNNING;
-	poststart(ctx, &h);
+	ward_handle_hooks(ctx, &h, WARD_HOOK_POSTSTART, WARD_STATUS_RUNNING);
 	ward_handle_close(&h);
 	return 0;
 fail:

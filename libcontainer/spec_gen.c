@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "policy.h"
 #include "util.h"
 
 static void str(yajl_gen g, const char *s)
@@ -143,20 +144,8 @@ static void gen_idmap(yajl_gen g, const char *key, uint32_t host_id)
 static void gen_linux(yajl_gen g, bool rootless, uint32_t uid, uint32_t gid)
 {
 	static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
-	static const char *const masked[] = {"/proc/acpi",
-					     "/proc/asound",
-					     "/proc/kcore",
-					     "/proc/keys",
-					     "/proc/latency_stats",
-					     "/proc/timer_list",
-					     "/proc/timer_stats",
-					     "/proc/sched_debug",
-					     "/proc/scsi",
-					     "/sys/firmware",
-					     "/sys/devices/virtual/powercap",
-					     NULL};
-	static const char *const readonly[] = {"/proc/bus",	      "/proc/fs", "/proc/irq", "/proc/sys",
-					       "/proc/sysrq-trigger", NULL};
+	/* the same lists a config without them gets (policy.c) */
+	const char *const *masked = ward_default_masked_paths, *const *readonly = ward_default_readonly_paths;
 
 	str(g, "linux");
 	yajl_gen_map_open(g);

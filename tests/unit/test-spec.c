@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "policy.h"
 #include "spec.h"
 #include "tap.h"
 #include "util.h"
@@ -527,7 +528,19 @@ static void test_generate(bool rootless)
 		ok(l->uid_mappings[0].host_id == 1000 && l->gid_mappings[0].host_id == 1001 &&
 		       l->uid_mappings[0].container_id == 0 && l->uid_mappings[0].size == 1,
 		   "%s: caller mapped to 0", mode);
-	is_int(strv_len(l->masked_paths), 11, "%s: masked paths", mode);
+	is_int(strv_len(l->masked_paths), 12, "%s: masked paths", mode);
+	{
+		bool same = true;
+
+		/* ward spec writes exactly the lists a config without them gets */
+		for (size_t i = 0; ward_default_masked_paths[i] || l->masked_paths[i]; i++)
+			same = same && ward_default_masked_paths[i] && l->masked_paths[i] &&
+			       strcmp(ward_default_masked_paths[i], l->masked_paths[i]) == 0;
+		for (size_t i = 0; ward_default_readonly_paths[i] || l->readonly_paths[i]; i++)
+			same = same && ward_default_readonly_paths[i] && l->readonly_paths[i] &&
+			       strcmp(ward_default_readonly_paths[i], l->readonly_paths[i]) == 0;
+		ok(same, "%s: masked and read-only paths are policy's defaults", mode);
+	}
 	is_int(strv_len(l->readonly_paths), 5, "%s: read-only paths", mode);
 	is_int(spec->n_mounts, 7, "%s: mounts", mode);
 	for (size_t i = 0; i < spec->n_mounts; i++) {
