@@ -139,7 +139,8 @@ main() {
 		done
 		if [ -n "${result[ward-noseccomp]:-}" ]; then
 			read -r om _ <<< "${result[ward-noseccomp]}"
-			awk -v a="$wm" -v b="$om" 'BEGIN { printf "default seccomp profile: %+.2f ms a run (%+.1f%% of a run without it)\n", a - b, b > 0 ? 100 * (a - b) / b : 0 }'
+			# (in awk, a bare ">" among printf's arguments is an output redirection)
+			awk -v a="$wm" -v b="$om" 'BEGIN { d = a - b; printf "default seccomp profile: %+.2f ms a run (%+.1f%% of a run without it)\n", d, (b > 0 ? 100 * d / b : 0) }'
 		fi
 	fi
 	echo
