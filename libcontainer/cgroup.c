@@ -400,3 +400,48 @@ int ward_cgroup_enter(const char *path, pid_t pid, struct ward_error **e)
 		return ward_err_sys(e, "move pid %d into cgroup %s", (int)pid, path);
 	return 0;
 }
+
+/* "frozen 0|1" of cgroup.events, or -1 when it cannot be read. */
+static int events_frozen(int fd)
+{
+	char buf[512], *p;
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "frozen ");
+	return p ? p[7] == '1' : -1;
+}
+
+int ward_cgroup_freeze(const char *path, bool freeze, int timeout_ms, struct ward_error **e)
+{
+	_cleanup_free_ char *ctl = xasprintf("%s/cgroup.freeze", path),
+			    *ev = xasprintf("%s/cgroup.events", path);
+	_cleanup_close_ int fd = open(ev, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct ward_error *err = NULL;
+
+	if (fd < 0)
+		return ward_err_sys(e, "open %s", ev);
+	if (write_file_at(AT_FDCWD, ctl, freeze ? "1" : "0", &err) < 0) {
+		*e = err;
+		return -1;
+	}
+	/* the kernel notifies a change of cgroup.events with POLLPRI */
+	for (int waited = 0;;) {
+		struct pollfd p = {.fd = fd, .events = POLLPRI};
+		int st = events_frozen(fd);
+
+		if (st == (int)freeze)
+			return 0;
+		if (waited >= timeout_ms)
+			break;
+		if (poll(&p, 1, 50) < 0 && errno != EINTR)
+			return ward_err_sys(e, "poll %s", ev);
+		waited += 50;
+	}
+	if (freeze) /* do not leave it half frozen */
+		write_file_at(AT_FDCWD, ctl, "0", NULL);
+	return ward_err(e, ETIMEDOUT, "%s: not %s after %d ms", path, freeze ? "frozen" : "thawed",
+			timeout_ms);
+}

@@ -31,6 +31,10 @@ int ward_cgroup_signal(const char *path, int sig, struct ward_error **e);
 int ward_cgroup_destroy(const char *path, struct ward_error **e);
 /* The pids in cgroup.procs. */
 int ward_cgroup_pids(const char *path, pid_t **pids, size_t *n, struct ward_error **e);
+/* Freeze (or thaw) it with cgroup.freeze and wait, at most timeout_ms, until
+ * cgroup.events says "frozen 1" (or 0). A freeze that does not complete in
+ * time is undone. */
+int ward_cgroup_freeze(const char *path, bool freeze, int timeout_ms, struct ward_error **e);
 /* Whether cgroup.freeze reads 1. */
 bool ward_cgroup_frozen(const char *path);
 /* Move pid into the cgroup (cgroup.procs), for kernels without CLONE_INTO_CGROUP. */

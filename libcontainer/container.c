@@ -215,6 +215,54 @@ int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_er
 	return 0;
 }
 
+#define FREEZE_TIMEOUT_MS 5000
+
+static int set_frozen(struct ward_ctx *ctx, const char *id, bool freeze, struct ward_error **e)
+{
+	struct ward_handle h;
+	int r = -1;
+
+	if (ward_handle_open(ctx, id, LOCK_EX, &h, e) < 0)
+		return -1;
+	if (h.status == WARD_STATUS_STOPPED)
+		ward_err(e, ESRCH, "container not running");
+	else if (!h.st->cgroup)
+		ward_err(e, EOPNOTSUPP, "container %s has no cgroup to freeze", id);
+	else if (freeze && h.status == WARD_STATUS_PAUSED)
+		ward_err(e, EINVAL, "container %s is already paused", id);
+	else if (!freeze && h.status != WARD_STATUS_PAUSED)
+		ward_err(e, EINVAL, "container %s is not paused", id);
+	else
+		r = ward_cgroup_freeze(h.st->cgroup, freeze, FREEZE_TIMEOUT_MS, e);
+	ward_handle_close(&h);
+	return r;
+}
+
+int ward_pause(struct ward_ctx *ctx, const char *id, struct ward_error **e)
+{
+	return set_frozen(ctx, id, true, e);
+}
+
+int ward_resume(struct ward_ctx *ctx, const char *id, struct ward_error **e)
+{
+	return set_frozen(ctx, id, false, e);
+}
+
+int ward_ps(struct ward_ctx *ctx, const char *id, pid_t **pids, size_t *n, struct ward_error **e)
+{
+	struct ward_handle h;
+	int r = 0;
+
+	*pids = NULL;
+	*n = 0;
+	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
+		return -1;
+	if (h.st->cgroup && h.status != WARD_STATUS_STOPPED)
+		r = ward_cgroup_pids(h.st->cgroup, pids, n, e);
+	ward_handle_close(&h);
+	return r;
+}
+
 int ward_list(struct ward_ctx *ctx, struct ward_list_entry **entries, size_t *n, struct ward_error **e)
 {
 	struct ward_error *err = NULL;

@@ -72,6 +72,13 @@ int ward_kill(struct ward_ctx *ctx, const char *id, int sig, bool all, struct wa
 /* Remove a stopped (or created) container; force kills a running one first. */
 int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_error **e);
 
+/* Freeze every process of the container (cgroup.freeze), waiting until the
+ * kernel reports the cgroup frozen; status "paused". resume thaws it. */
+int ward_pause(struct ward_ctx *ctx, const char *id, struct ward_error **e);
+int ward_resume(struct ward_ctx *ctx, const char *id, struct ward_error **e);
+/* The host pids of the container's processes (its cgroup's), malloc'd. */
+int ward_ps(struct ward_ctx *ctx, const char *id, pid_t **pids, size_t *n, struct ward_error **e);
+
 struct ward_list_entry {
 	char *id;
 	pid_t pid;

@@ -65,6 +65,9 @@ struct exec_opts {
 	bool detach, tty;
 	unsigned preserve_fds;
 };
+struct ps_opts {
+	const char *format; /* NULL: table */
+};
 struct list_opts {
 	const char *format; /* NULL: table */
 	bool quiet;
@@ -85,6 +88,10 @@ struct check_opts {
 extern const struct flag_def create_flags[], run_flags[], kill_flags[], delete_flags[];
 int cmd_create(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_start(struct cli *cli, void *opts, int argc, char **argv);
+extern const struct flag_def ps_flags[];
+int cmd_pause(struct cli *cli, void *opts, int argc, char **argv);
+int cmd_resume(struct cli *cli, void *opts, int argc, char **argv);
+int cmd_ps(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_run(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_kill(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_delete(struct cli *cli, void *opts, int argc, char **argv);

@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # scripts for the container are single-quoted; bats run sets $stderr*
+# Commands on the container's cgroup v2 (on a hybrid host: its unified hierarchy,
+# where cgroup.freeze, cgroup.kill and cgroup.procs work): pause, resume, ps, kill --all.
+# Resource limits need every controller and are tested in the v2 VM (tests/vm).
+
+load ../lib/common
+
+# A container whose init never forks: exactly one process until exec adds one.
+start_still() {
+	bundle_args sleep 1000
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+}
+
+# A container whose init counts in /shared/n every 50 ms.
+start_counter() {
+	bundle_share
+	bundle_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /shared/n; sleep 0.05; done'
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	wait_file "$SHARED/n"
+}
+
+@test "pause freezes every process (the counter stops) and resume thaws them" {
+	start_counter
+	run rt pause "$ID"
+	assert_status 0
+	[ "$(ctr_status)" = paused ] || fail "status is $(ctr_status), expected paused"
+	a=$(cat "$SHARED/n")
+	sleep 0.6
+	b=$(cat "$SHARED/n")
+	[ "$a" = "$b" ] || fail "the counter moved while paused: $a -> $b"
+	run rt pause "$ID"
+	[ "$status" -eq 1 ] && [[ $output == *"already paused"* ]] || fail "second pause: $output"
+	run rt exec "$ID" true
+	[ "$status" -ne 0 ] && [[ $output == *"paused"* ]] || fail "exec into a paused container: $output"
+	run rt resume "$ID"
+	assert_status 0
+	[ "$(ctr_status)" = running ] || fail "status is $(ctr_status), expected running"
+	retry 40 0.05 test "$(cat "$SHARED/n")" != "$b" || fail "the counter did not move after resume"
+	run rt resume "$ID"
+	[ "$status" -eq 1 ] && [[ $output == *"not paused"* ]] || fail "resume of a running container: $output"
+}
+
+@test "a paused container can be deleted with --force, leaving no process and no cgroup" {
+	start_counter
+	pid=$(ctr_pid)
+	cg=$(jq -r .cgroup "$ROOT/$ID/state.json")
+	rt pause "$ID"
+	run rt delete "$ID"
+	[ "$status" -eq 1 ] || fail "delete of a paused container without --force succeeded"
+	run rt delete --force "$ID"
+	assert_status 0
+	wait_pid_gone "$pid"
+	[ ! -d "$cg" ] || fail "cgroup $cg remains"
+}
+
+@test "ps lists the container's processes: pids in json, ps's lines in a table" {
+	start_still
+	rt exec --detach "$ID" sleep 300
+	init=$(ctr_pid)
+	run rt ps --format json "$ID"
+	assert_status 0
+	jq -e --argjson init "$init" 'type == "array" and length == 2 and (index($init) != null)' <<< "$output" > /dev/null ||
+		fail "ps json: $output"
+	other=$(jq --argjson init "$init" '.[] | select(. != $init)' <<< "$output")
+	[ "$(tr '\0' ' ' < "/proc/$other/cmdline")" = "sleep 300 " ] || fail "pid $other is not the exec'd sleep"
+	run rt ps "$ID"
+	assert_status 0
+	[[ ${lines[0]} == *PID* ]] || fail "no ps header: $output"
+	[ "${#lines[@]}" -eq 3 ] || fail "expected the header and two processes:" "$output"
+	assert_output_contains "sleep 300"
+	run rt ps "$ID" -- -o pid,comm
+	assert_status 0
+	[[ ${lines[0]} =~ PID[[:space:]]+COMMAND ]] || fail "ps-args not used: $output"
+}
+
+@test "kill --all signals every process of the container" {
+	start_still
+	rt exec --detach "$ID" sh -c 'trap "" TERM; exec sleep 300'
+	run rt ps --format json "$ID"
+	pids=$(jq -r '.[]' <<< "$output")
+	[ "$(wc -w <<< "$pids")" -eq 2 ] || fail "expected two processes: $output"
+	run rt kill --all "$ID" KILL
+	assert_status 0
+	for p in $pids; do wait_pid_gone "$p"; done
+	wait_status stopped
+}
