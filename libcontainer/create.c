@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "cgroup_devices.h"
 #include "container.h"
 #include "hooks.h"
 #include "launch.h"
@@ -115,6 +116,10 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 		j->cgroup = NULL;
 		return -1;
 	}
+	/* before the init is born into the cgroup: it never sees a device
+	 * the program would refuse */
+	if (ward_cgroup_devices(l->cgroup_fd, j->spec, e) < 0)
+		return -1;
 	/* the init blocks reading exec.fifo; holding a writer ourselves keeps the
 	 * read from seeing EOF, and `start` finds a reader only while it lives */
 	if (mkfifoat(j->dirfd, "exec.fifo", 0600) < 0)
