@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "cgroup_devices.h"
+#include "cgroup_resources.h"
 #include "container.h"
 #include "hooks.h"
 #include "launch.h"
@@ -38,6 +39,7 @@ struct create_job {
 	char *cgroup;
 	char *created;
 	struct ward_seccomp *seccomp;
+	struct ward_cg_plan resources;
 	int level; /* the policy level it runs under */
 	struct ward_launch l;
 };
@@ -72,6 +74,9 @@ static int load_config(struct create_job *j, struct ward_error **e)
 		return -1;
 	if (ward_policy_apply(j->ctx, j->spec, &j->level, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
+	/* planned here, so a limit that cannot be had fails before anything exists */
+	if (ward_cgroup_plan(j->spec, j->level >= WARD_POLICY_BASELINE, &j->resources, e) < 0)
+		return ward_err_prefix(e, "%s", cfg);
 	/* compiled here, so a bad profile is a create error and the init only installs */
 	if (ward_policy_seccomp(j->ctx, j->spec, &j->spec->process, j->level, &j->seccomp, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
@@ -101,7 +106,7 @@ static char *cgroups_path(struct create_job *j)
 static int setup_host(struct create_job *j, struct ward_error **e)
 {
 	struct ward_launch *l = &j->l;
-	_cleanup_free_ char *cgp = cgroups_path(j);
+	_cleanup_free_ char *cgp = cgroups_path(j), *skipped = NULL;
 	const char *mount = ward_cgroup_mount(e);
 
 	if (!mount)
@@ -116,6 +121,13 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 		j->cgroup = NULL;
 		return -1;
 	}
+	if (ward_cgroup_apply(mount, j->cgroup, &j->resources, &skipped, e) < 0)
+		return -1;
+	if (skipped) /* security.md §1: the default pids limit, on a hybrid host */
+		ward_log(j->ctx, WARD_LOG_WARN,
+			 "default limits skipped: the %s controller%s not on this host's cgroup "
+			 "v2 hierarchy",
+			 skipped, strchr(skipped, ',') ? "s are" : " is");
 	/* before the init is born into the cgroup: it never sees a device
 	 * the program would refuse */
 	if (ward_cgroup_devices(l->cgroup_fd, j->spec, e) < 0)
@@ -230,6 +242,7 @@ static int launch(struct create_job *j, struct ward_error **e)
 
 static void job_free(struct create_job *j)
 {
+	ward_cgroup_plan_free(&j->resources);
 	ward_seccomp_free(j->seccomp);
 	ward_spec_free(j->spec);
 	free(j->config_text);

@@ -14,11 +14,12 @@
 # failed test).
 #
 # Environment:
-#   WARD_TESTS="unit valgrind sanitizers integration"  the suites to run (default: all)
+#   WARD_TESTS="unit valgrind sanitizers integration vm"  the suites to run (default: all)
 #       unit         the unit test binaries (TAP)
 #       valgrind     each unit test binary under valgrind (one test per binary)
 #       sanitizers   the unit tests of an ASan+UBSan build
 #       integration  tests/integration/*.bats against the built ward (or $RUNTIME)
+#       vm           tests/vm/*.bats (resource limits) in ../shared/vm/vm-run's cgroup v2 VM
 #   WARD_NO_INSTALL=1   do not apt-get anything
 #   WARD_AUTORECONF=1   always run autoreconf -fi (default: when configure is missing or stale)
 #   WARD_WORK=DIR       where to build (default tests/.work)
@@ -29,7 +30,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 WORK=${WARD_WORK:-$REPO/tests/.work}
 JOBS=${JOBS:-2}
-WARD_TESTS=${WARD_TESTS:-unit valgrind sanitizers integration}
+WARD_TESTS=${WARD_TESTS:-unit valgrind sanitizers integration vm}
 # shellcheck source=SCRIPTDIR/lib/deps.sh
 source "$REPO/tests/lib/deps.sh"
 
@@ -155,9 +156,9 @@ main() {
 	local suite
 	for suite in $WARD_TESTS; do
 		case $suite in
-		unit | valgrind | sanitizers | integration) ;;
+		unit | valgrind | sanitizers | integration | vm) ;;
 		*)
-			tap_result FAIL "unknown suite '$suite' in WARD_TESTS (unit valgrind sanitizers integration)"
+			tap_result FAIL "unknown suite '$suite' in WARD_TESTS (unit valgrind sanitizers integration vm)"
 			summary
 			return 1
 			;;
@@ -203,8 +204,34 @@ main() {
 		fi
 	fi
 
+	if want vm; then
+		vm_suite "${RUNTIME:-$build_dir/src/ward}"
+	fi
+
 	summary
 	[ "$FAILED" -eq 0 ] && [ $((PASSED + SKIPPED)) -gt 0 ]
+}
+
+# vm_suite RUNTIME: tests/vm (resource limits) inside the pure cgroup v2 VM of
+# ../shared/vm/vm-run, which sees this filesystem (read-only) and the repository
+# (read-write). Absent vm-run (a clone on its own): skipped, saying so.
+vm_suite() {
+	local runtime=$1 vmrun
+	vmrun=$(cd "$REPO/.." && pwd -P)/shared/vm/vm-run
+	say "vm: bats tests/vm in a cgroup v2 VM ($vmrun)"
+	if [ ! -x "$vmrun" ]; then
+		echo "ok 1 # skip vm: no $vmrun (the workplace's shared/ is not beside this clone)" > "$WORK/vm.tap"
+		cat "$WORK/vm.tap"
+		count_tap "$WORK/vm.tap"
+	elif [ ! -x "$runtime" ]; then
+		tap_result FAIL "vm: no runtime at $runtime"
+	else
+		# vm-run shares the current directory read-write: run it from the repository
+		# (not in a subshell: run_tap's counts must reach the summary)
+		pushd "$REPO" > /dev/null
+		RUNTIME=$runtime VM_ENV=RUNTIME run_tap vm "$vmrun" "$REPO/tests/vm/in-vm.sh"
+		popd > /dev/null
+	fi
 }
 
 main "$@"

@@ -87,3 +87,20 @@ start_counter() {
 	for p in $pids; do wait_pid_gone "$p"; done
 	wait_status stopped
 }
+
+@test "a hybrid host refuses a limit whose controller is not on its v2 hierarchy; the default pids limit is skipped with a warning" {
+	ward_only "cgroup v2 placement"
+	[ -r /sys/fs/cgroup/unified/cgroup.controllers ] || skip "not a hybrid host"
+	grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers && skip "memory is on this host's v2 hierarchy"
+	bundle_set '.linux.resources.memory = {limit: 33554432}'
+	bundle_args true
+	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_clean_failure
+	[[ $stderr == *"linux.resources.memory.limit: the memory controller is not on this host's cgroup v2 hierarchy"*cgroup_no_v1=all* ]] ||
+		fail "$stderr"
+	grep -qw pids /sys/fs/cgroup/unified/cgroup.controllers && return 0
+	bundle_set 'del(.linux.resources)'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	grep -q "default limits skipped: the pids controller" "$T/runtime.log" || fail "no warning:" "$(cat "$T/runtime.log")"
+}

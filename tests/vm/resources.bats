@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # scripts for the container are single-quoted; bats run sets $stderr*
+# Resource limits, run inside a pure cgroup v2 VM (../shared/vm/vm-run, by
+# tests/run.sh's "vm" suite). Each asserts the limit's effect, not the file ward
+# wrote: an OOM kill, a fork bomb stopped at the limit, throttled CPU time.
+
+load ../lib/common
+
+@test "memory: an allocation beyond linux.resources.memory.limit gets the container OOM-killed (run exits 137)" {
+	bundle_set '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
+	# the init itself allocates: dd's buffer is its block size, 128 MiB touched
+	bundle_args dd if=/dev/zero of=/dev/null bs=134217728 count=1
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$status" -eq 137 ] || fail "not OOM-killed (137): status $status" "$output"
+	# and within the limit the same program is fine
+	bundle_args dd if=/dev/zero of=/dev/null bs=8388608 count=1
+	run rt run --bundle "$BUNDLE" "$ID-small" < /dev/null
+	assert_status 0
+}
+
+@test "pids: a fork bomb stops at linux.resources.pids.limit and the host is unaffected" {
+	bundle_set '.linux.resources.pids = {limit: 16}'
+	# echo is a builtin: the last "spawned N" is how far the bomb got; ash gives
+	# up at its first failed fork
+	bundle_args sh -c 'for i in $(seq 40); do sleep 5 & echo "spawned $i"; done; echo all-40'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	n=$(grep -o 'spawned [0-9]*' <<< "$output" | tail -n 1 | cut -d' ' -f2)
+	[ -n "$n" ] || fail "nothing spawned:" "$output"
+	[ "$n" -lt 16 ] && [ "$n" -ge 10 ] || fail "$n sleeps spawned under a limit of 16:" "$output"
+	refute_output_contains all-40
+	assert_output_match "fork"
+	# the host still forks
+	run true
+	assert_status 0
+}
+
+@test "cpu: quota/period throttle the container (the kernel counts throttled periods)" {
+	bundle_set '.linux.resources.cpu = {quota: 10000, period: 100000} | .linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_args sh -c 'timeout 1 sh -c "while :; do :; done"; grep nr_throttled /sys/fs/cgroup/cpu.stat'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	n=$(sed -n 's/^nr_throttled \([0-9]*\)/\1/p' <<< "$output")
+	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "never throttled:" "$output"
+}
+
+@test "the default pids limit applies when the config has none; unified keys are written as given" {
+	bundle_set 'del(.linux.resources.pids) | .linux.resources.unified = {"memory.high": "50331648"}
+		| .linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_args sh -c 'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.high'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	assert_line_eq 0 4096
+	assert_line_eq 1 50331648
+	bundle_set '.linux.resources.unified = {"../memory.max": "1"}'
+	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_clean_failure
+}
