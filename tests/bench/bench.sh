@@ -56,6 +56,22 @@ bench_loop() {
 	done
 }
 
+# bench_pair BIN OUT1 TMPL1 OUT2 TMPL2: like bench_loop for two configs of one
+# runtime, alternating run by run, so that the machine's drift falls on both alike
+# (the difference between them is small: what the default seccomp profile costs).
+bench_pair() {
+	local bin=$1 i k
+	for ((i = 0; i < N + WARMUP; i++)); do
+		for k in 1 2; do
+			local out tmpl
+			out=$([ "$k" = 1 ] && echo "$2" || echo "$4")
+			tmpl=$([ "$k" = 1 ] && echo "$3" || echo "$5")
+			N=1 WARMUP=$((i < WARMUP ? 1 : 0)) bench_loop "pair$k" "$bin" "$out.one" "$tmpl" || return 1
+			[ "$i" -lt "$WARMUP" ] || cat "$out.one" >> "$out"
+		done
+	done
+}
+
 # inner_crun OUT: run inside `unshare -m`: hide the hybrid hierarchy's controllers.
 inner_crun() {
 	mount --make-rprivate /
@@ -110,7 +126,15 @@ main() {
 		printf 'bench: %s (%s), %d runs...\n' "$name" "${bin[$name]}" "$N" >&2
 		if [ "$name" = crun ]; then
 			unshare -m -- "$BASH" "${BASH_SOURCE[0]}" --inner-crun "$WORK/$name.dat" || { echo "bench: crun failed" >&2; continue; }
+		elif [ "$name" = ward ] && [[ " $RUNTIMES " == *" ward-noseccomp "* ]]; then
+			: > "$WORK/ward.dat"
+			: > "$WORK/ward-noseccomp.dat"
+			bench_pair "${bin[$name]}" "$WORK/ward.dat" "$WORK/config.tmpl" \
+				"$WORK/ward-noseccomp.dat" "$WORK/config-noseccomp.tmpl" ||
+				{ echo "bench: $name failed" >&2; continue; }
+			result[ward-noseccomp]=$(stats "$WORK/ward-noseccomp.dat")
 		elif [ "$name" = ward-noseccomp ]; then
+			[ -n "${result[ward-noseccomp]:-}" ] && continue # measured with ward, interleaved
 			bench_loop "$name" "${bin[$name]}" "$WORK/$name.dat" "$WORK/config-noseccomp.tmpl" ||
 				{ echo "bench: $name failed" >&2; continue; }
 		else
