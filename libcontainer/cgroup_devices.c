@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "json.h"
 #include "util.h"
 
 #define ACC_ALL	  (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
@@ -46,14 +47,6 @@ static void add(struct rules *r, struct dev_rule d)
 	r->v[r->n++] = d;
 }
 
-static yajl_val member(yajl_val obj, const char *key)
-{
-	for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
-			return YAJL_IS_NULL(obj->u.object.values[i]) ? NULL : obj->u.object.values[i];
-	return NULL;
-}
-
 static int read_number(yajl_val v, size_t i, const char *key, int64_t *out, struct ward_error **e)
 {
 	*out = -1; /* absent: any */
@@ -69,7 +62,8 @@ static int read_number(yajl_val v, size_t i, const char *key, int64_t *out, stru
 
 static int read_rule(yajl_val o, size_t i, struct dev_rule *d, struct ward_error **e)
 {
-	yajl_val allow = member(o, "allow"), type = member(o, "type"), access = member(o, "access");
+	yajl_val allow = json_member(o, "allow"), type = json_member(o, "type"),
+		 access = json_member(o, "access");
 
 	if (!YAJL_IS_OBJECT(o))
 		return ward_err(e, EINVAL, "linux.resources.devices[%zu]: expected an object", i);
@@ -86,8 +80,8 @@ static int read_rule(yajl_val o, size_t i, struct dev_rule *d, struct ward_error
 					i);
 		d->type = t[0] == 'c' ? BPF_DEVCG_DEV_CHAR : t[0] == 'b' ? BPF_DEVCG_DEV_BLOCK : 0;
 	}
-	if (read_number(member(o, "major"), i, "major", &d->major, e) < 0 ||
-	    read_number(member(o, "minor"), i, "minor", &d->minor, e) < 0)
+	if (read_number(json_member(o, "major"), i, "major", &d->major, e) < 0 ||
+	    read_number(json_member(o, "minor"), i, "minor", &d->minor, e) < 0)
 		return -1;
 	d->access = access ? 0 : ACC_ALL;
 	for (const char *a = access ? YAJL_GET_STRING(access) : ""; a && *a; a++) {
@@ -109,7 +103,7 @@ static int read_rule(yajl_val o, size_t i, struct dev_rule *d, struct ward_error
 /* The config's rules in order, then what must always be allowed. */
 static int collect(const struct ward_spec *s, struct rules *r, struct ward_error **e)
 {
-	yajl_val list = member((yajl_val)s->linux_.resources, "devices");
+	yajl_val list = json_member((yajl_val)s->linux_.resources, "devices");
 
 	if (list && !YAJL_IS_ARRAY(list))
 		return ward_err(e, EINVAL, "linux.resources.devices: expected an array");

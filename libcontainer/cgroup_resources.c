@@ -10,15 +10,8 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "json.h"
 #include "util.h"
-
-static yajl_val member(yajl_val obj, const char *key)
-{
-	for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
-			return YAJL_IS_NULL(obj->u.object.values[i]) ? NULL : obj->u.object.values[i];
-	return NULL;
-}
 
 static void add(struct ward_cg_plan *p, const char *file, char *value, char *path, const char *controller)
 {
@@ -29,7 +22,7 @@ static void add(struct ward_cg_plan *p, const char *file, char *value, char *pat
 /* An integer field, or absent (*set false). */
 static int number(yajl_val obj, const char *key, const char *at, int64_t *v, bool *set, struct ward_error **e)
 {
-	yajl_val n = member(obj, key);
+	yajl_val n = json_member(obj, key);
 
 	*set = n != NULL;
 	if (!n)
@@ -66,7 +59,7 @@ static bool asks(yajl_val v)
 
 static int refuse(yajl_val obj, const char *key, const char *at, const char *why, struct ward_error **e)
 {
-	if (asks(member(obj, key)))
+	if (asks(json_member(obj, key)))
 		return ward_err(e, EOPNOTSUPP, "%s.%s: %s", at, key, why);
 	return 0;
 }
@@ -112,7 +105,7 @@ static int plan_cpu(yajl_val c, struct ward_cg_plan *p, struct ward_error **e)
 	const char *at = "linux.resources.cpu";
 	int64_t shares = 0, quota = 0, period = 0, burst = 0, idle = 0;
 	bool s, q, pe, b, i;
-	yajl_val cpus = member(c, "cpus"), mems = member(c, "mems");
+	yajl_val cpus = json_member(c, "cpus"), mems = json_member(c, "mems");
 
 	if (number(c, "shares", at, &shares, &s, e) < 0 || number(c, "quota", at, &quota, &q, e) < 0 ||
 	    number(c, "period", at, &period, &pe, e) < 0 || number(c, "burst", at, &burst, &b, e) < 0 ||
@@ -180,11 +173,12 @@ int ward_cgroup_plan(const struct ward_spec *s, bool with_defaults, struct ward_
 	bool has_pids = false;
 
 	memset(p, 0, sizeof *p);
-	if ((n = member(r, "memory")) && plan_memory(n, p, e) < 0)
+	if ((n = json_member(r, "memory")) && plan_memory(n, p, e) < 0)
 		goto fail;
-	if ((n = member(r, "cpu")) && plan_cpu(n, p, e) < 0)
+	if ((n = json_member(r, "cpu")) && plan_cpu(n, p, e) < 0)
 		goto fail;
-	if ((n = member(r, "pids")) && number(n, "limit", "linux.resources.pids", &pids, &has_pids, e) < 0)
+	if ((n = json_member(r, "pids")) &&
+	    number(n, "limit", "linux.resources.pids", &pids, &has_pids, e) < 0)
 		goto fail;
 	if (has_pids)
 		add(p, "pids.max", limit_str(pids > 0 ? pids : -1), xstrdup("linux.resources.pids.limit"),
@@ -194,10 +188,10 @@ int ward_cgroup_plan(const struct ward_spec *s, bool with_defaults, struct ward_
 		    xstrdup("linux.resources.pids.limit"), "pids");
 		p->w[p->n - 1].by_default = true;
 	}
-	if ((n = member(r, "hugepageLimits")) && YAJL_IS_ARRAY(n))
+	if ((n = json_member(r, "hugepageLimits")) && YAJL_IS_ARRAY(n))
 		for (size_t i = 0; i < n->u.array.len; i++) {
-			yajl_val h = n->u.array.values[i], lim = member(h, "limit");
-			const char *size = YAJL_GET_STRING(member(h, "pageSize"));
+			yajl_val h = n->u.array.values[i], lim = json_member(h, "limit");
+			const char *size = YAJL_GET_STRING(json_member(h, "pageSize"));
 
 			if (!size || strchr(size, '/') || strstr(size, "..") || !lim ||
 			    !YAJL_IS_INTEGER(lim)) {
@@ -211,7 +205,7 @@ int ward_cgroup_plan(const struct ward_spec *s, bool with_defaults, struct ward_
 			free(p->w[p->n - 1].file);
 			p->w[p->n - 1].file = xasprintf("hugetlb.%s.max", size);
 		}
-	if ((n = member(r, "unified")) && plan_unified(n, p, e) < 0)
+	if ((n = json_member(r, "unified")) && plan_unified(n, p, e) < 0)
 		goto fail;
 	/* not implemented yet: refused rather than ignored */
 	if (refuse(r, "blockIO", "linux.resources",
