@@ -12,6 +12,7 @@
 
 #include "findings.h"
 #include "spec.h"
+#include "json.h"
 #include "util.h"
 #include "ward.h"
 
@@ -150,9 +151,7 @@ static void gen_kv(yajl_gen g, const char *k, const char *v)
 static char *render_json(const struct ward_finding *f, size_t n, double score, int level)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
 	char num[16], *out = NULL;
-	size_t len;
 
 	if (!g)
 		return NULL;
@@ -178,11 +177,7 @@ static char *render_json(const struct ward_finding *f, size_t n, double score, i
 	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-		out = xmalloc0(len + 2);
-		memcpy(out, buf, len);
-		out[len] = '\n';
-	}
+	out = json_gen_text(g, true);
 	yajl_gen_free(g);
 	return out;
 }

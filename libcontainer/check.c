@@ -18,6 +18,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cgroup.h"
+#include "json.h"
 #include "util.h"
 #include "ward.h"
 
@@ -312,9 +313,7 @@ static void gen_str(yajl_gen g, const char *s)
 static char *render_json(const struct list *l, bool ready)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
 	char *out = NULL;
-	size_t len;
 
 	if (!g)
 		return NULL;
@@ -337,11 +336,7 @@ static char *render_json(const struct list *l, bool ready)
 	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-		out = xmalloc0(len + 2);
-		memcpy(out, buf, len);
-		out[len] = '\n';
-	}
+	out = json_gen_text(g, true);
 	yajl_gen_free(g);
 	return out;
 }

@@ -9,6 +9,7 @@
 #include "caps.h"
 #include "mounts.h"
 #include "spec.h"
+#include "json.h"
 #include "util.h"
 #include "ward.h"
 
@@ -106,8 +107,6 @@ static void gen_linux(yajl_gen g)
 char *ward_features_json(void)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
 	char *out;
 
 	yajl_gen_config(g, yajl_gen_beautify, 1);
@@ -136,8 +135,7 @@ char *ward_features_json(void)
 	str(g, WARD_COMMIT);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xstrndup((const char *)buf, len);
+	out = json_gen_text(g, true);
 	yajl_gen_free(g);
 	return out;
 }

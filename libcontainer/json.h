@@ -4,8 +4,12 @@
 #ifndef WARD_JSON_H
 #define WARD_JSON_H
 
+#include <stdbool.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+
+#include "util.h"
 
 /* obj[key], with null read as absent (Go engines write null for unset fields). */
 static inline yajl_val json_member(yajl_val obj, const char *key)
@@ -14,6 +18,25 @@ static inline yajl_val json_member(yajl_val obj, const char *key)
 		if (strcmp(obj->u.object.keys[i], key) == 0)
 			return YAJL_IS_NULL(obj->u.object.values[i]) ? NULL : obj->u.object.values[i];
 	return NULL;
+}
+
+/* The generator's text (malloc'd; NULL if it failed): yajl's trailing newlines
+ * (beautify mode ends with one) dropped, then one put back when newline. */
+static inline char *json_gen_text(yajl_gen g, bool newline)
+{
+	const unsigned char *buf;
+	size_t len;
+	char *out;
+
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		return NULL;
+	while (len > 0 && buf[len - 1] == '\n')
+		len--;
+	out = xmalloc0(len + 2);
+	memcpy(out, buf, len);
+	if (newline)
+		out[len] = '\n';
+	return out;
 }
 
 #endif

@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "policy.h"
+#include "json.h"
 #include "util.h"
 
 static void str(yajl_gen g, const char *s)
@@ -189,8 +190,6 @@ static void collapse_empty_arrays(char *s)
 char *ward_spec_generate(bool rootless, uint32_t uid, uint32_t gid)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
 	char *out = NULL;
 
 	if (!g)
@@ -210,13 +209,9 @@ char *ward_spec_generate(bool rootless, uint32_t uid, uint32_t gid)
 	gen_linux(g, rootless, uid, gid);
 	yajl_gen_map_close(g);
 	/* Generation only fails on misuse (unbalanced maps), which get_buf reports. */
-	if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
-		out = xmalloc0(len + 2);
-		memcpy(out, buf, len);
-		if (len && out[len - 1] != '\n')
-			out[len] = '\n';
+	out = json_gen_text(g, true);
+	if (out)
 		collapse_empty_arrays(out);
-	}
 	yajl_gen_free(g);
 	return out;
 }

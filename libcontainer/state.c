@@ -7,6 +7,7 @@
 #include "state.h"
 #include "cgroup.h"
 #include "safepath.h"
+#include "json.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -290,14 +291,8 @@ static bool gen_annotations(yajl_gen g, const struct ward_state *st)
 /* Copy the generated text out (without yajl's trailing newline in beautify mode). */
 static char *gen_take(yajl_gen g)
 {
-	const unsigned char *buf;
-	size_t len;
 
-	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-		return NULL;
-	while (len > 0 && buf[len - 1] == '\n')
-		len--;
-	return xstrndup((const char *)buf, len);
+	return json_gen_text(g, false);
 }
 
 static yajl_gen gen_new(bool pretty)
