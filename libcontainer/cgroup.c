@@ -401,6 +401,19 @@ int ward_cgroup_enter(const char *path, pid_t pid, struct ward_error **e)
 	return 0;
 }
 
+int ward_cgroup_enter_fd(int dirfd, const char *path, pid_t pid, struct ward_error **e)
+{
+	_cleanup_close_ int fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[32];
+
+	if (fd < 0)
+		return ward_err_sys(e, "move pid %d into cgroup %s: open cgroup.procs", (int)pid, path);
+	snprintf(buf, sizeof buf, "%d", (int)pid);
+	if (write_all(fd, buf, strlen(buf)) < 0)
+		return ward_err_sys(e, "move pid %d into cgroup %s", (int)pid, path);
+	return 0;
+}
+
 /* "frozen 0|1" of cgroup.events, or -1 when it cannot be read. */
 static int events_frozen(int fd)
 {

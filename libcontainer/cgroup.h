@@ -39,5 +39,7 @@ int ward_cgroup_freeze(const char *path, bool freeze, int timeout_ms, struct war
 bool ward_cgroup_frozen(const char *path);
 /* Move pid into the cgroup (cgroup.procs), for kernels without CLONE_INTO_CGROUP. */
 int ward_cgroup_enter(const char *path, pid_t pid, struct ward_error **e);
+/* The same through the cgroup's directory fd (path names it in errors). */
+int ward_cgroup_enter_fd(int dirfd, const char *path, pid_t pid, struct ward_error **e);
 
 #endif

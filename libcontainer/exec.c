@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "launch.h"
 #include "policy.h"
@@ -208,13 +209,9 @@ __attribute__((noreturn)) static void exec_child(struct exec_job *j)
 
 static int exec_clone(struct exec_job *j, struct ward_error **e)
 {
-	struct clone_args ca = {
-	    .flags = CLONE_INTO_CGROUP, .cgroup = (uint64_t)j->cgroup_fd, .exit_signal = SIGCHLD};
 	_cleanup_close_ int self_pidns = -1;
 	int sv[2], dumpable;
-
-	if (j->cgroup_fd < 0)
-		ca.flags = 0;
+	bool move;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return ward_err_sys(e, "create the sync socket");
 	if (j->nsflags & CLONE_NEWPID) { /* applies to our children only */
@@ -226,7 +223,7 @@ static int exec_clone(struct exec_job *j, struct ward_error **e)
 	}
 	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); /* see ward_launch_clone */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	j->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	j->pid = ward_clone(0, j->cgroup_fd, NULL, &move);
 	if (j->pid != 0 && dumpable > 0)
 		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (j->pid == 0) {
@@ -240,6 +237,9 @@ static int exec_clone(struct exec_job *j, struct ward_error **e)
 	j->sync_fd = sv[0];
 	if (j->pid < 0)
 		return ward_err_sys(e, "clone3 the exec process");
+	/* born outside the cgroup (old kernel): moved before its GO */
+	if (move && ward_cgroup_enter_fd(j->cgroup_fd, "of the container", j->pid, e) < 0)
+		return -1;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "mounts.h"
 #include "net.h"
@@ -343,16 +344,41 @@ static int parent_join_pid(struct ward_launch *l, int *saved, struct ward_error 
 	return 0;
 }
 
-static pid_t do_clone3(struct ward_launch *l, unsigned long flags)
+static pid_t clone3_with(unsigned long flags, int cgroup_fd, int *pidfd)
 {
-	struct clone_args ca = {
-	    .flags = flags | CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&l->pidfd, .exit_signal = SIGCHLD};
+	struct clone_args ca = {.flags = flags, .exit_signal = SIGCHLD};
 
-	if (l->cgroup_fd >= 0) {
+	if (pidfd) {
+		ca.flags |= CLONE_PIDFD;
+		ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+	}
+	if (cgroup_fd >= 0) {
 		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)l->cgroup_fd;
+		ca.cgroup = (uint64_t)cgroup_fd;
 	}
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+}
+
+pid_t ward_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *move)
+{
+	pid_t pid = clone3_with(flags, cgroup_fd, pidfd);
+
+	*move = false;
+	/* a kernel before 5.7 knows clone3 but not CLONE_INTO_CGROUP */
+	if (pid < 0 && cgroup_fd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		pid = clone3_with(flags, -1, pidfd);
+		*move = pid > 0;
+	}
+	/* no clone3 at all: a kernel before 5.3, or a seccomp filter that hides it
+	 * (older engines' default profiles answer ENOSYS). clone(2) without a new
+	 * stack behaves like fork; the arguments after parent_tid are 0 whatever the
+	 * architecture's order. */
+	if (pid < 0 && errno == ENOSYS) {
+		pid = (pid_t)syscall(SYS_clone, flags | (pidfd ? CLONE_PIDFD : 0) | SIGCHLD, NULL, pidfd,
+				     NULL, NULL);
+		*move = pid > 0 && cgroup_fd >= 0;
+	}
+	return pid;
 }
 
 int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
@@ -360,6 +386,7 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 	const struct ward_spec *s = l->spec;
 	unsigned long flags = ward_ns_new_flags(s) & ~(unsigned long)CLONE_NEWTIME;
 	int sv[2], saved_pidns = -1, dumpable;
+	bool move;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -372,7 +399,7 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 	 * too, but a container process could race the prctl); ours comes back after */
 	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	pid = do_clone3(l, flags);
+	pid = ward_clone(flags, l->cgroup_fd, &l->pidfd, &move);
 	if (pid != 0 && dumpable > 0)
 		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (saved_pidns >= 0) {
@@ -389,6 +416,9 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 	if (pid < 0)
 		return ward_err_sys(e, "clone3 the container's init");
 	l->pid = pid;
+	/* born outside its cgroup (old kernel): moved before it may do anything */
+	if (move && ward_cgroup_enter_fd(l->cgroup_fd, l->cgroup_path, pid, e) < 0)
+		return -1;
 	if ((flags & CLONE_NEWUSER) && ward_ns_write_idmaps(pid, s, e) < 0)
 		return -1;
 	if (s->process.has_oom_score_adj) {

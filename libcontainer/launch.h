@@ -52,6 +52,12 @@ struct ward_launch {
 };
 
 void ward_launch_init(struct ward_launch *l);
+/* clone3 into cgroup_fd (when >= 0) with a pidfd (when pidfd is not NULL). On a
+ * kernel without CLONE_INTO_CGROUP or without clone3 (or a seccomp filter that
+ * hides it) it falls back to clone3 or clone(2) without the cgroup, and sets
+ * *move: the caller must then move the child into the cgroup before the child
+ * may go on. */
+pid_t ward_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *move);
 /* clone3 the container's init and let it set up its namespaces. */
 int ward_launch_clone(struct ward_launch *l, struct ward_error **e);
 /* The next message from the child: WARD_SYNC_HOOKS, _READY or _ACK; the child's

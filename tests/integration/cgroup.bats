@@ -104,3 +104,25 @@ start_counter() {
 	assert_status 0
 	grep -q "default limits skipped: the pids controller" "$T/runtime.log" || fail "no warning:" "$(cat "$T/runtime.log")"
 }
+
+@test "without clone3 (ENOSYS) run and exec fall back to clone(2) and still place the processes in the container's cgroup" {
+	command -v gcc > /dev/null || skip "no gcc on this host"
+	gcc -O1 -o "$T/noclone3" "$BATS_TEST_DIRNAME/../lib/noclone3.c" -lseccomp
+	# the filter is real: clone3 fails under it
+	run "$T/noclone3" python3 -c 'import ctypes, sys; r = ctypes.CDLL(None, use_errno=True).syscall(435, 0, 0); sys.exit(ctypes.get_errno())'
+	[ "$status" -eq 38 ] || fail "clone3 did not fail with ENOSYS under noclone3: $status"
+	bundle_args sh -c 'cat /proc/self/cgroup; sleep 1000'
+	"$T/noclone3" "$RUNTIME" --root "$ROOT" --log "$T/runtime.log" run -d --bundle "$BUNDLE" "$ID" \
+		> "$T/out" 2> "$T/err" < /dev/null || fail "run under noclone3 failed" "$(cat "$T/err")"
+	wait_status running
+	ward_only "ward's state.json records the cgroup"
+	cg=$(jq -r .cgroup "$ROOT/$ID/state.json")
+	pid=$(ctr_pid)
+	grep -qx "$pid" "$cg/cgroup.procs" || fail "init $pid not in $cg: $(cat "$cg/cgroup.procs")"
+	"$T/noclone3" "$RUNTIME" --root "$ROOT" exec -d "$ID" sleep 999 < /dev/null 2> "$T/err" ||
+		fail "exec under noclone3 failed" "$(cat "$T/err")"
+	retry 50 0.1 test "$(wc -l < "$cg/cgroup.procs")" -eq 2 || fail "exec's process not in $cg: $(cat "$cg/cgroup.procs")"
+	for p in $(cat "$cg/cgroup.procs"); do
+		grep -q "sleep" "/proc/$p/cmdline" || fail "pid $p in the cgroup is not the container's: $(tr '\0' ' ' < "/proc/$p/cmdline")"
+	done
+}
