@@ -168,7 +168,13 @@ static int plan_unified(yajl_val u, struct ward_cg_plan *p, struct ward_error **
 int ward_cgroup_plan(const struct ward_spec *s, bool with_defaults, struct ward_cg_plan *p,
 		     struct ward_error **e)
 {
-	yajl_val r = (yajl_val)s->linux_.resources, n;
+	return ward_cgroup_plan_resources(s->linux_.resources, with_defaults, p, e);
+}
+
+int ward_cgroup_plan_resources(const void *resources, bool with_defaults, struct ward_cg_plan *p,
+			       struct ward_error **e)
+{
+	yajl_val r = (yajl_val)resources, n;
 	int64_t pids = 0;
 	bool has_pids = false;
 

@@ -32,6 +32,10 @@ struct ward_cg_plan {
  * when the config has none. */
 int ward_cgroup_plan(const struct ward_spec *s, bool with_defaults, struct ward_cg_plan *p,
 		     struct ward_error **e);
+/* The same for a linux.resources object (a yajl_val; NULL: no resources), as
+ * `update` reads it; error paths still start "linux.resources". */
+int ward_cgroup_plan_resources(const void *resources, bool with_defaults, struct ward_cg_plan *p,
+			       struct ward_error **e);
 void ward_cgroup_plan_free(struct ward_cg_plan *p);
 /* Apply the plan to the cgroup dir path (below mount). Writes marked by_default
  * whose controller is missing are dropped and reported through *skipped (a

@@ -79,6 +79,25 @@ int ward_resume(struct ward_ctx *ctx, const char *id, struct ward_error **e);
 /* The host pids of the container's processes (its cgroup's), malloc'd. */
 int ward_ps(struct ward_ctx *ctx, const char *id, pid_t **pids, size_t *n, struct ward_error **e);
 
+/* New resource limits for a live container: resources_json is an OCI
+ * linux.resources object, merged into what the container has (absent or null
+ * members stay as they are; devices are not changed) and validated like a
+ * config before anything is written. */
+int ward_update(struct ward_ctx *ctx, const char *id, const char *resources_json, struct ward_error **e);
+
+/* runc's event stream: fn gets each event as one line of JSON (no newline),
+ * {"type":"stats","id":ID,"data":{cpu,memory,pids,blkio,hugetlb...}} every
+ * interval_ms (default 5000), {"type":"oom","id":ID} as OOM kills happen. It
+ * ends when the container's init exits or fn returns non-zero. stats_only: one
+ * stats event, then return. */
+struct ward_events_opts {
+	unsigned interval_ms;
+	bool stats_only;
+};
+typedef int (*ward_event_fn)(void *userdata, const char *json);
+int ward_events(struct ward_ctx *ctx, const char *id, const struct ward_events_opts *o, ward_event_fn fn,
+		void *userdata, struct ward_error **e);
+
 struct ward_list_entry {
 	char *id;
 	pid_t pid;

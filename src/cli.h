@@ -68,6 +68,16 @@ struct exec_opts {
 struct ps_opts {
 	const char *format; /* NULL: table */
 };
+struct update_opts {
+	const char *resources; /* FILE or "-" */
+	const char *blkio_weight, *cpu_period, *cpu_quota, *cpu_share, *cpu_rt_period, *cpu_rt_runtime;
+	const char *cpuset_cpus, *cpuset_mems, *memory, *memory_reservation, *memory_swap, *pids_limit;
+	const char *kernel_memory, *kernel_memory_tcp, *l3_cache_schema, *mem_bw_schema;
+};
+struct events_opts {
+	const char *interval; /* a Go duration, NULL: 5s */
+	bool stats;
+};
 struct list_opts {
 	const char *format; /* NULL: table */
 	bool quiet;
@@ -88,7 +98,9 @@ struct check_opts {
 extern const struct flag_def create_flags[], run_flags[], kill_flags[], delete_flags[];
 int cmd_create(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_start(struct cli *cli, void *opts, int argc, char **argv);
-extern const struct flag_def ps_flags[];
+extern const struct flag_def ps_flags[], update_flags[], events_flags[];
+int cmd_update(struct cli *cli, void *opts, int argc, char **argv);
+int cmd_events(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_pause(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_resume(struct cli *cli, void *opts, int argc, char **argv);
 int cmd_ps(struct cli *cli, void *opts, int argc, char **argv);

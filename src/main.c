@@ -65,6 +65,12 @@ static const struct cli_command commands[] = {
 	{.name = "delete", .args = ID, .min_args = 1, .max_args = 1, .run = cmd_delete,
 	 .flags = delete_flags, .opts_size = sizeof(struct delete_opts),
 	 .summary = "delete the resources held by a stopped container"},
+	{.name = "events", .args = ID, .min_args = 1, .max_args = 1, .run = cmd_events,
+	 .flags = events_flags, .opts_size = sizeof(struct events_opts),
+	 .summary = "display container events: resource statistics and OOM kills",
+	 .description = "One JSON object per line, as runc: {\"type\":\"stats\",\"id\":ID,\"data\":{...}} every\n"
+			"--interval, and {\"type\":\"oom\",\"id\":ID} as OOM kills happen, until the container's\n"
+			"init exits. --stats prints the statistics once."},
 	{.name = "exec", .args = ID " <command> [args...]  |  -p process.json " ID,
 	 .min_args = 1, .max_args = -1, .stop_after = 1, .run = cmd_exec,
 	 .flags = exec_flags, .opts_size = sizeof(struct exec_opts),
@@ -98,6 +104,12 @@ static const struct cli_command commands[] = {
 	 .summary = "start the user's process in a created container"},
 	{.name = "state", .args = ID, .min_args = 1, .max_args = 1, .run = cmd_state,
 	 .summary = "output the state of a container as JSON"},
+	{.name = "update", .args = ID, .min_args = 1, .max_args = 1, .run = cmd_update,
+	 .flags = update_flags, .opts_size = sizeof(struct update_opts),
+	 .summary = "update a container's resource limits",
+	 .description = "Either --resources FILE (\"-\": standard input), an OCI linux.resources object,\n"
+			"or the flags. What is not given stays as it is; the result is validated like a\n"
+			"config before anything is written. Sizes take k, m, g, t suffixes (powers of 1024)."},
 };
 /* clang-format on */
 

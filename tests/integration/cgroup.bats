@@ -126,3 +126,64 @@ start_counter() {
 		grep -q "sleep" "/proc/$p/cmdline" || fail "pid $p in the cgroup is not the container's: $(tr '\0' ' ' < "/proc/$p/cmdline")"
 	done
 }
+
+@test "events --stats: one stats event in runc's shape whose cpu time grows while the container works" {
+	bundle_args sh -c 'while :; do :; done'
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	run --separate-stderr rt events --stats "$ID"
+	assert_status 0
+	[ "${#lines[@]}" -eq 1 ] || fail "expected one line:" "$output"
+	jq -e --arg id "$ID" '.type == "stats" and .id == $id and (.data | has("cpu") and has("memory")
+		and has("pids") and has("blkio") and has("hugetlb")) and .data.cpu.usage.total > 0' <<< "$output" > /dev/null ||
+		fail "not a stats event:" "$output"
+	a=$(jq .data.cpu.usage.total <<< "$output")
+	sleep 0.3
+	b=$(rt events --stats "$ID" | jq .data.cpu.usage.total)
+	[ "$b" -gt "$a" ] || fail "cpu time did not grow: $a then $b"
+}
+
+@test "events streams stats every --interval and ends when the container's init exits" {
+	bundle_args sleep 2
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	SECONDS=0
+	run --separate-stderr rt events --interval 300ms "$ID"
+	assert_status 0
+	[ "$SECONDS" -le 4 ] || fail "the stream did not end with the container (${SECONDS}s)"
+	[ "${#lines[@]}" -ge 3 ] || fail "expected a stats event every 300ms for ~2s:" "$output"
+	for l in "${lines[@]}"; do
+		jq -e --arg id "$ID" '.type == "stats" and .id == $id' <<< "$l" > /dev/null || fail "bad event: $l"
+	done
+	run --separate-stderr rt events --stats "$ID"
+	[ "$status" -eq 1 ] && [[ $stderr == *"is not running"* ]] || fail "events of a stopped container: $status $stderr"
+	run --separate-stderr rt events --interval 5x "$ID"
+	[ "$status" -eq 1 ] && [[ $stderr == *"--interval"* ]] || fail "a bad --interval: $status $stderr"
+}
+
+@test "update refuses bad input with one line naming it, and what the hybrid host cannot enforce" {
+	start_sleeper
+	for args in "--memory 12q" "--pids-limit many" "--cpu-rt-runtime 1000" "--kernel-memory 1m" \
+		"--l3-cache-schema L3:0=f" "--resources /nonexistent" "--resources - --memory 1m" ""; do
+		# shellcheck disable=SC2086 # one flag and its value per word
+		run --separate-stderr rt update $args "$ID" < /dev/null
+		[ "$status" -eq 1 ] && [ "${#stderr_lines[@]}" -eq 1 ] || fail "update $args: status $status:" "$stderr"
+	done
+	run --separate-stderr rt update --resources - "$ID" <<< '{"cpu": '
+	[ "$status" -eq 1 ] && [[ $stderr == *"invalid JSON"* ]] || fail "bad JSON: $stderr"
+	run --separate-stderr rt update --resources - "$ID" <<< '{"unified": {"../cgroup.procs": "1"}}'
+	[ "$status" -eq 1 ] && [[ $stderr == *"linux.resources.unified"* ]] || fail "escaping unified key: $stderr"
+	run --separate-stderr rt update --cpu-rt-period 1000 "$ID"
+	[[ $stderr == *"linux.resources.cpu.realtimePeriod"* ]] || fail "realtime: $stderr"
+	if ! grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers 2> /dev/null && [ -r /sys/fs/cgroup/unified/cgroup.controllers ]; then
+		run --separate-stderr rt update --memory 64m "$ID"
+		[ "$status" -eq 1 ] && [[ $stderr == *"memory controller is not on this host's cgroup v2 hierarchy"* ]] ||
+			fail "hybrid host: $stderr"
+	fi
+	# the container is unharmed, and a stopped one cannot be updated
+	[ "$(ctr_status)" = running ] || fail "status $(ctr_status)"
+	rt kill "$ID" KILL
+	wait_status stopped
+	run --separate-stderr rt update --pids-limit 10 "$ID"
+	[ "$status" -eq 1 ] && [[ $stderr == *"not running"* ]] || fail "stopped: $stderr"
+}
