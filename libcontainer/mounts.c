@@ -325,6 +325,10 @@ static int mount_one(const struct ward_mount *m, const char *bundle, struct ward
 
 	if (ward_mnt_opts_parse(m->options, &o, e) < 0)
 		return -1;
+	/* the container's cgroup is read-only to it unless the config says "rw":
+	 * a writable one lets it change its own limits where delegation allows */
+	if (is_cgroup(m) && !is_bind(m, &o) && !((o.attr_set | o.attr_clr) & MOUNT_ATTR_RDONLY))
+		o.attr_set |= MOUNT_ATTR_RDONLY;
 	tfd = mount_source(m, &o, bundle, r, e);
 	if (tfd < 0)
 		goto out;

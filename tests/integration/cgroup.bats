@@ -187,3 +187,65 @@ start_counter() {
 	run --separate-stderr rt update --pids-limit 10 "$ID"
 	[ "$status" -eq 1 ] && [[ $stderr == *"not running"* ]] || fail "stopped: $stderr"
 }
+
+# cg_of PID: the process's cgroup v2 path ("0::" line of /proc/PID/cgroup).
+cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
+
+@test "placement: absent, relative and absolute cgroupsPath; '..' refused; delete removes the cgroup" {
+	ward_only "ward's cgroup layout"
+	local mnt=/sys/fs/cgroup/unified
+	[ -r $mnt/cgroup.procs ] || mnt=/sys/fs/cgroup
+	start_sleeper
+	[ "$(cg_of "$(ctr_pid)")" = "/ward/$ID" ] || fail "absent cgroupsPath: $(cg_of "$(ctr_pid)")"
+	rt kill "$ID" KILL && rt delete -f "$ID"
+	[ ! -d "$mnt/ward/$ID" ] || fail "$mnt/ward/$ID remains"
+	bundle_set '.linux.cgroupsPath = $p' --arg p "rel-$ID/c"
+	start_sleeper
+	[ "$(cg_of "$(ctr_pid)")" = "/ward/rel-$ID/c" ] || fail "relative cgroupsPath: $(cg_of "$(ctr_pid)")"
+	rt delete -f "$ID"
+	[ ! -d "$mnt/ward/rel-$ID/c" ] || fail "the cgroup remains"
+	rmdir "$mnt/ward/rel-$ID"
+	bundle_set '.linux.cgroupsPath = $p' --arg p "/abs-$ID/c"
+	start_sleeper
+	[ "$(cg_of "$(ctr_pid)")" = "/abs-$ID/c" ] || fail "absolute cgroupsPath: $(cg_of "$(ctr_pid)")"
+	rt delete -f "$ID"
+	[ ! -d "$mnt/abs-$ID/c" ] || fail "the cgroup remains"
+	rmdir "$mnt/abs-$ID"
+	bundle_set '.linux.cgroupsPath = "/ok/../../escape"'
+	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_clean_failure
+	[[ $stderr == *cgroupsPath* ]] || fail "$stderr"
+}
+
+@test "a cgroup namespace shows the container its own cgroup as root, mounted read-only unless the config says rw" {
+	bundle_set '.linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	ctr_sh 'echo "v2 $(grep ^0:: /proc/self/cgroup)"; echo "procs $(wc -l < /sys/fs/cgroup/cgroup.procs)"
+		echo 0 > /sys/fs/cgroup/cgroup.freeze && echo wrote'
+	assert_output_contains "v2 0::/"$'\n'
+	n=$(sed -n 's/^procs //p' <<< "$output")
+	[ -n "$n" ] && [ "$n" -le 3 ] || fail "the mount is not the container's own cgroup ($n processes)"
+	refute_output_contains wrote
+	assert_output_contains "Read-only file system"
+	bundle_set '.mounts |= map(if .type == "cgroup2" then .options = ["rw"] else . end)'
+	ctr_sh 'echo 0 > /sys/fs/cgroup/cgroup.freeze && echo wrote'
+	assert_output_contains wrote
+}
+
+@test "delete removes the cgroup of a SIGKILLed init whose children live on (no pid namespace)" {
+	bundle_set '.linux.namespaces |= map(select(.type != "pid"))'
+	bundle_args sh -c 'sleep 1000 & sleep 1000 & exec sleep 1000'
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	ward_only "state.json records the cgroup"
+	cg=$(jq -r .cgroup "$ROOT/$ID/state.json")
+	retry 50 0.1 test "$(wc -l < "$cg/cgroup.procs")" -eq 3 || fail "expected 3 processes: $(cat "$cg/cgroup.procs")"
+	kids=$(cat "$cg/cgroup.procs")
+	kill -9 "$(ctr_pid)"
+	wait_status stopped
+	[ "$(wc -l < "$cg/cgroup.procs")" -eq 2 ] || fail "the children did not outlive the init"
+	run rt delete "$ID"
+	assert_status 0
+	for p in $kids; do wait_pid_gone "$p"; done
+	[ ! -d "$cg" ] || fail "cgroup $cg remains"
+}
