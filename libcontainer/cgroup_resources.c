@@ -16,7 +16,8 @@
 static void add(struct ward_cg_plan *p, const char *file, char *value, char *path, const char *controller)
 {
 	p->w = xrealloc(p->w, (p->n + 1) * sizeof *p->w);
-	p->w[p->n++] = (struct ward_cg_write){xstrdup(file), value, path, controller, false};
+	p->w[p->n++] = (struct ward_cg_write){
+	    .file = xstrdup(file), .value = value, .path = path, .controller = controller};
 }
 
 /* An integer field, or absent (*set false). */
@@ -30,6 +31,33 @@ static int number(yajl_val obj, const char *key, const char *at, int64_t *v, boo
 	if (!YAJL_IS_INTEGER(n))
 		return ward_err(e, EINVAL, "%s.%s: expected an integer", at, key);
 	*v = YAJL_GET_INTEGER(n);
+	return 0;
+}
+
+/* An integer field within lo..hi, or absent. */
+static int ranged(yajl_val obj, const char *key, const char *at, int64_t lo, int64_t hi, int64_t *v,
+		  bool *set, struct ward_error **e)
+{
+	if (number(obj, key, at, v, set, e) < 0)
+		return -1;
+	if (*set && *v < 0 && lo == 0 && hi == INT64_MAX)
+		return ward_err(e, EINVAL, "%s.%s: %" PRId64 " is negative", at, key, *v);
+	if (*set && (*v < lo || *v > hi))
+		return ward_err(e, EINVAL, "%s.%s: %" PRId64 " is outside %" PRId64 "..%" PRId64, at, key, *v,
+				lo, hi);
+	return 0;
+}
+
+/* A field that must be there, within lo..hi. */
+static int required(yajl_val obj, const char *key, const char *at, int64_t lo, int64_t hi, int64_t *v,
+		    struct ward_error **e)
+{
+	bool set;
+
+	if (ranged(obj, key, at, lo, hi, v, &set, e) < 0)
+		return -1;
+	if (!set)
+		return ward_err(e, EINVAL, "%s.%s: missing (expected an integer)", at, key);
 	return 0;
 }
 
@@ -64,6 +92,36 @@ static int refuse(yajl_val obj, const char *key, const char *at, const char *why
 	return 0;
 }
 
+/* obj[key] as a container of the given type, or NULL when absent. */
+static int member_of(yajl_val obj, const char *key, const char *at, yajl_type type, yajl_val *out,
+		     struct ward_error **e)
+{
+	*out = json_member(obj, key);
+	if (*out && (*out)->type != type)
+		return ward_err(e, EINVAL, "%s.%s: expected %s", at, key,
+				type == yajl_t_array ? "an array" : "an object");
+	return 0;
+}
+
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* A name from the config as it can appear in a one-line message. */
+static char *printable(const char *s)
+{
+	char *c = xstrdup(s);
+
+	for (char *q = c; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = '?';
+	return c;
+}
+
 static int plan_memory(yajl_val m, struct ward_cg_plan *p, struct ward_error **e)
 {
 	const char *at = "linux.resources.memory";
@@ -78,18 +136,23 @@ static int plan_memory(yajl_val m, struct ward_cg_plan *p, struct ward_error **e
 	    refuse(m, "kernelTCP", at, "kernel TCP memory limits do not exist in cgroup v2", e) < 0 ||
 	    refuse(m, "swappiness", at, "per-cgroup swappiness does not exist in cgroup v2", e) < 0)
 		return -1;
+	/* 0 is what engines write for a limit they do not set (runc writes nothing
+	 * for it either): memory.max 0 would kill the container at its first page */
+	has_limit = has_limit && limit != 0;
+	has_res = has_res && res != 0;
+	has_swap = has_swap && swap != 0;
 	if (has_limit)
 		add(p, "memory.max", limit_str(limit), xasprintf("%s.limit", at), "memory");
 	if (has_res)
 		add(p, "memory.low", limit_str(res), xasprintf("%s.reservation", at), "memory");
 	if (has_swap) {
 		/* OCI's swap is memory + swap; v2's memory.swap.max is swap alone */
-		if (swap >= 0 && (!has_limit || limit < 0))
+		if (swap > 0 && (!has_limit || limit < 0))
 			return ward_err(
 			    e, EINVAL,
 			    "%s.swap: a swap limit needs memory.limit too (OCI's swap is memory plus swap)",
 			    at);
-		if (swap >= 0 && swap < limit)
+		if (swap > 0 && swap < limit)
 			return ward_err(e, EINVAL,
 					"%s.swap: %" PRId64 " is below memory.limit %" PRId64
 					" (OCI's swap is memory plus swap)",
@@ -100,16 +163,31 @@ static int plan_memory(yajl_val m, struct ward_cg_plan *p, struct ward_error **e
 	return 0;
 }
 
+/* cpus/mems: a string; empty is unset. */
+static int plan_cpuset(yajl_val c, const char *key, const char *at, struct ward_cg_plan *p,
+		       struct ward_error **e)
+{
+	yajl_val v = json_member(c, key);
+
+	if (!v)
+		return 0;
+	if (!YAJL_IS_STRING(v))
+		return ward_err(e, EINVAL, "%s.%s: expected a string", at, key);
+	if (*YAJL_GET_STRING(v))
+		add(p, strcmp(key, "cpus") == 0 ? "cpuset.cpus" : "cpuset.mems", xstrdup(YAJL_GET_STRING(v)),
+		    xasprintf("%s.%s", at, key), "cpuset");
+	return 0;
+}
+
 static int plan_cpu(yajl_val c, struct ward_cg_plan *p, struct ward_error **e)
 {
 	const char *at = "linux.resources.cpu";
 	int64_t shares = 0, quota = 0, period = 0, burst = 0, idle = 0;
 	bool s, q, pe, b, i;
-	yajl_val cpus = json_member(c, "cpus"), mems = json_member(c, "mems");
 
 	if (number(c, "shares", at, &shares, &s, e) < 0 || number(c, "quota", at, &quota, &q, e) < 0 ||
-	    number(c, "period", at, &period, &pe, e) < 0 || number(c, "burst", at, &burst, &b, e) < 0 ||
-	    number(c, "idle", at, &idle, &i, e) < 0)
+	    ranged(c, "period", at, 0, INT64_MAX, &period, &pe, e) < 0 ||
+	    number(c, "burst", at, &burst, &b, e) < 0 || number(c, "idle", at, &idle, &i, e) < 0)
 		return -1;
 	if (refuse(c, "realtimeRuntime", at, "realtime scheduling budgets do not exist in cgroup v2", e) <
 		0 ||
@@ -134,10 +212,28 @@ static int plan_cpu(yajl_val c, struct ward_cg_plan *p, struct ward_error **e)
 		add(p, "cpu.max.burst", xasprintf("%" PRId64, burst), xasprintf("%s.burst", at), "cpu");
 	if (i)
 		add(p, "cpu.idle", xasprintf("%" PRId64, idle), xasprintf("%s.idle", at), "cpu");
-	if (cpus && YAJL_GET_STRING(cpus) && *YAJL_GET_STRING(cpus))
-		add(p, "cpuset.cpus", xstrdup(YAJL_GET_STRING(cpus)), xasprintf("%s.cpus", at), "cpuset");
-	if (mems && YAJL_GET_STRING(mems) && *YAJL_GET_STRING(mems))
-		add(p, "cpuset.mems", xstrdup(YAJL_GET_STRING(mems)), xasprintf("%s.mems", at), "cpuset");
+	if (plan_cpuset(c, "cpus", at, p, e) < 0 || plan_cpuset(c, "mems", at, p, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int plan_hugetlb(yajl_val n, struct ward_cg_plan *p, struct ward_error **e)
+{
+	if (!YAJL_IS_ARRAY(n))
+		return ward_err(e, EINVAL, "linux.resources.hugepageLimits: expected an array");
+	for (size_t i = 0; i < n->u.array.len; i++) {
+		yajl_val h = n->u.array.values[i], lim = json_member(h, "limit");
+		const char *size = YAJL_GET_STRING(json_member(h, "pageSize"));
+
+		if (!size || !*size || strchr(size, '/') || strstr(size, "..") || !lim ||
+		    !YAJL_IS_INTEGER(lim))
+			return ward_err(
+			    e, EINVAL, "linux.resources.hugepageLimits[%zu]: expected pageSize and limit", i);
+		add(p, "", xasprintf("%lld", (long long)YAJL_GET_INTEGER(lim)),
+		    xasprintf("linux.resources.hugepageLimits[%zu]", i), "hugetlb");
+		free(p->w[p->n - 1].file);
+		p->w[p->n - 1].file = xasprintf("hugetlb.%s.max", size);
+	}
 	return 0;
 }
 
@@ -147,12 +243,14 @@ static int plan_unified(yajl_val u, struct ward_cg_plan *p, struct ward_error **
 	for (size_t i = 0; YAJL_IS_OBJECT(u) && i < u->u.object.len; i++) {
 		const char *k = u->u.object.keys[i], *dot = strchr(k, '.');
 		yajl_val v = u->u.object.values[i];
-		static char ctrl[32];
 
-		if (!dot || dot == k || strchr(k, '/') || strstr(k, "..") || (size_t)(dot - k) >= sizeof ctrl)
+		if (!dot || dot == k || strchr(k, '/') || strstr(k, "..") || dot - k >= 32 || has_ctl(k)) {
+			_cleanup_free_ char *shown = printable(k);
+
 			return ward_err(
 			    e, EINVAL,
-			    "linux.resources.unified.%s: not a file name of the container's cgroup", k);
+			    "linux.resources.unified.%s: not a file name of the container's cgroup", shown);
+		}
 		if (!YAJL_GET_STRING(v))
 			return ward_err(e, EINVAL, "linux.resources.unified.%s: expected a string", k);
 		add(p, k, xstrdup(YAJL_GET_STRING(v)), xasprintf("linux.resources.unified.%s", k), NULL);
@@ -161,6 +259,166 @@ static int plan_unified(yajl_val u, struct ward_cg_plan *p, struct ward_error **
 
 			p->w[p->n - 1].controller = c; /* owned: freed with the plan (see free) */
 		}
+	}
+	return 0;
+}
+
+/* OCI's block I/O weights are cgroup v1's (10..1000). BFQ's io.bfq.weight has the
+ * same range and takes them as they are; iocost's io.weight is 1..10000, reached
+ * by the linear map runc and crun use (10 -> 1, 1000 -> 10000), so that engines
+ * get the same weights from ward. */
+static int64_t io_weight(int64_t w)
+{
+	return 1 + (w - 10) * 9999 / 990;
+}
+
+static void add_weight(struct ward_cg_plan *p, const char *dev, int64_t w, char *path)
+{
+	add(p, "io.weight", xasprintf("%s %" PRId64, dev, io_weight(w)), path, "io");
+	p->w[p->n - 1].alt_file = xstrdup("io.bfq.weight");
+	/* BFQ before 5.4 takes a plain number only (no "default W", no devices) */
+	p->w[p->n - 1].alt_value =
+	    strcmp(dev, "default") == 0 ? xasprintf("%" PRId64, w) : xasprintf("%s %" PRId64, dev, w);
+}
+
+/* A device's major:minor, within what the kernel's dev_t holds (12 and 20 bits):
+ * larger numbers would alias another device once the kernel packs them. */
+static int device(yajl_val d, const char *at, char **dev, struct ward_error **e)
+{
+	int64_t major = 0, minor = 0;
+
+	if (!YAJL_IS_OBJECT(d))
+		return ward_err(e, EINVAL, "%s: expected an object", at);
+	if (required(d, "major", at, 0, 4095, &major, e) < 0 ||
+	    required(d, "minor", at, 0, 1048575, &minor, e) < 0)
+		return -1;
+	*dev = xasprintf("%" PRId64 ":%" PRId64, major, minor);
+	return 0;
+}
+
+static int plan_weight_devices(yajl_val b, const char *at, struct ward_cg_plan *p, struct ward_error **e)
+{
+	yajl_val a;
+
+	if (member_of(b, "weightDevice", at, yajl_t_array, &a, e) < 0)
+		return -1;
+	for (size_t i = 0; a && i < a->u.array.len; i++) {
+		yajl_val d = a->u.array.values[i];
+		_cleanup_free_ char *here = xasprintf("%s.weightDevice[%zu]", at, i), *dev = NULL;
+		int64_t w = 0;
+		bool set;
+
+		if (device(d, here, &dev, e) < 0 || ranged(d, "weight", here, 0, 1000, &w, &set, e) < 0 ||
+		    refuse(d, "leafWeight", here, "leaf weights do not exist in cgroup v2", e) < 0)
+			return -1;
+		if (w == 0) /* unset */
+			continue;
+		if (w < 10)
+			return ward_err(e, EINVAL, "%s.weight: %" PRId64 " is outside 10..1000", here, w);
+		add_weight(p, dev, w, xasprintf("%s.weight", here));
+	}
+	return 0;
+}
+
+/* throttle*Device[]: io.max lines, one key each (the kernel keeps the others). */
+static int plan_throttle(yajl_val b, const char *at, const char *key, const char *io_key,
+			 struct ward_cg_plan *p, struct ward_error **e)
+{
+	yajl_val a;
+
+	if (member_of(b, key, at, yajl_t_array, &a, e) < 0)
+		return -1;
+	for (size_t i = 0; a && i < a->u.array.len; i++) {
+		_cleanup_free_ char *here = xasprintf("%s.%s[%zu]", at, key, i), *dev = NULL;
+		int64_t rate = 0;
+
+		if (device(a->u.array.values[i], here, &dev, e) < 0 ||
+		    required(a->u.array.values[i], "rate", here, 0, INT64_MAX, &rate, e) < 0)
+			return -1;
+		/* 0 lifts the limit, as in cgroup v1's blkio.throttle.* files that these
+		 * fields come from (runc and crun pass it on, and the kernel refuses
+		 * io.max's 0 with ERANGE) */
+		add(p, "io.max",
+		    rate ? xasprintf("%s %s=%" PRId64, dev, io_key, rate)
+			 : xasprintf("%s %s=max", dev, io_key),
+		    TAKE_PTR(here), "io");
+	}
+	return 0;
+}
+
+static int plan_blkio(yajl_val b, struct ward_cg_plan *p, struct ward_error **e)
+{
+	static const char *const throttles[][2] = {{"throttleReadBpsDevice", "rbps"},
+						   {"throttleWriteBpsDevice", "wbps"},
+						   {"throttleReadIOPSDevice", "riops"},
+						   {"throttleWriteIOPSDevice", "wiops"}};
+	const char *at = "linux.resources.blockIO";
+	int64_t w = 0;
+	bool set;
+
+	if (!YAJL_IS_OBJECT(b))
+		return ward_err(e, EINVAL, "%s: expected an object", at);
+	if (ranged(b, "weight", at, 0, 1000, &w, &set, e) < 0 ||
+	    refuse(b, "leafWeight", at, "leaf weights do not exist in cgroup v2", e) < 0)
+		return -1;
+	if (w != 0 && w < 10) /* 0: unset */
+		return ward_err(e, EINVAL, "%s.weight: %" PRId64 " is outside 10..1000", at, w);
+	if (w != 0)
+		add_weight(p, "default", w, xasprintf("%s.weight", at));
+	if (plan_weight_devices(b, at, p, e) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(throttles); i++)
+		if (plan_throttle(b, at, throttles[i][0], throttles[i][1], p, e) < 0)
+			return -1;
+	return 0;
+}
+
+/* An rdma.max key: the kernel reads an int, "max" being INT32_MAX. */
+static int hca(yajl_val d, const char *key, const char *at, const char *name, char **line,
+	       struct ward_error **e)
+{
+	int64_t v = 0;
+	bool set;
+
+	if (ranged(d, key, at, 0, INT32_MAX, &v, &set, e) < 0)
+		return -1;
+	if (set) {
+		char *l = xasprintf("%s %s=%" PRId64, *line, name, v);
+
+		free(*line);
+		*line = l;
+	}
+	return 0;
+}
+
+/* rdma: {"mlx5_0": {"hcaHandles": N, "hcaObjects": M}} -> rdma.max lines. */
+static int plan_rdma(yajl_val r, struct ward_cg_plan *p, struct ward_error **e)
+{
+	if (!YAJL_IS_OBJECT(r))
+		return ward_err(e, EINVAL, "linux.resources.rdma: expected an object");
+	for (size_t i = 0; i < r->u.object.len; i++) {
+		const char *name = r->u.object.keys[i];
+		yajl_val d = r->u.object.values[i];
+		_cleanup_free_ char *at = NULL, *line = NULL;
+
+		/* the name starts an rdma.max line: nothing that would split it */
+		if (!*name || strchr(name, ' ') || strchr(name, '/') || has_ctl(name) || strlen(name) >= 64) {
+			_cleanup_free_ char *shown = printable(name);
+
+			return ward_err(e, EINVAL, "linux.resources.rdma: \"%s\" is not an RDMA device name",
+					shown);
+		}
+		at = xasprintf("linux.resources.rdma.%s", name);
+		if (YAJL_IS_NULL(d))
+			continue;
+		if (!YAJL_IS_OBJECT(d))
+			return ward_err(e, EINVAL, "%s: expected an object", at);
+		line = xstrdup(name);
+		if (hca(d, "hcaHandles", at, "hca_handle", &line, e) < 0 ||
+		    hca(d, "hcaObjects", at, "hca_object", &line, e) < 0)
+			return -1;
+		if (strcmp(line, name) != 0) /* an empty object asks for nothing */
+			add(p, "rdma.max", TAKE_PTR(line), TAKE_PTR(at), "rdma");
 	}
 	return 0;
 }
@@ -194,31 +452,16 @@ int ward_cgroup_plan_resources(const void *resources, bool with_defaults, struct
 		    xstrdup("linux.resources.pids.limit"), "pids");
 		p->w[p->n - 1].by_default = true;
 	}
-	if ((n = json_member(r, "hugepageLimits")) && YAJL_IS_ARRAY(n))
-		for (size_t i = 0; i < n->u.array.len; i++) {
-			yajl_val h = n->u.array.values[i], lim = json_member(h, "limit");
-			const char *size = YAJL_GET_STRING(json_member(h, "pageSize"));
-
-			if (!size || strchr(size, '/') || strstr(size, "..") || !lim ||
-			    !YAJL_IS_INTEGER(lim)) {
-				ward_err(e, EINVAL,
-					 "linux.resources.hugepageLimits[%zu]: expected pageSize and limit",
-					 i);
-				goto fail;
-			}
-			add(p, "", xasprintf("%lld", (long long)YAJL_GET_INTEGER(lim)),
-			    xasprintf("linux.resources.hugepageLimits[%zu]", i), "hugetlb");
-			free(p->w[p->n - 1].file);
-			p->w[p->n - 1].file = xasprintf("hugetlb.%s.max", size);
-		}
+	if ((n = json_member(r, "hugepageLimits")) && plan_hugetlb(n, p, e) < 0)
+		goto fail;
+	if ((n = json_member(r, "blockIO")) && plan_blkio(n, p, e) < 0)
+		goto fail;
+	if ((n = json_member(r, "rdma")) && plan_rdma(n, p, e) < 0)
+		goto fail;
+	/* last: unified is how a config says what the fields above cannot */
 	if ((n = json_member(r, "unified")) && plan_unified(n, p, e) < 0)
 		goto fail;
-	/* not implemented yet: refused rather than ignored */
-	if (refuse(r, "blockIO", "linux.resources",
-		   "block I/O limits are not supported by this version of ward", e) < 0 ||
-	    refuse(r, "rdma", "linux.resources", "RDMA limits are not supported by this version of ward", e) <
-		0 ||
-	    refuse(r, "network", "linux.resources", "network classID/priorities are cgroup v1 only", e) < 0)
+	if (refuse(r, "network", "linux.resources", "network classID/priorities are cgroup v1 only", e) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -235,6 +478,8 @@ void ward_cgroup_plan_free(struct ward_cg_plan *p)
 		free(p->w[i].file);
 		free(p->w[i].value);
 		free(p->w[i].path);
+		free(p->w[i].alt_file);
+		free(p->w[i].alt_value);
 	}
 	free(p->w);
 	memset(p, 0, sizeof *p);
@@ -333,6 +578,42 @@ static int enable(const char *mount, const char *path, const char *want, struct 
 	return 0;
 }
 
+/* A write with an alternative (a block I/O weight): each of the two files the
+ * host has gets its value, since each scheduler reads only its own. One may
+ * refuse (a per-device weight for a device that scheduler does not run:
+ * EOPNOTSUPP) when the other takes it; neither file there is an error too. */
+static int write_alt(const char *path, const struct ward_cg_write *w, struct ward_error **e)
+{
+	const char *files[] = {w->file, w->alt_file}, *values[] = {w->value, w->alt_value};
+	struct ward_error *first = NULL;
+	bool took = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *file = xasprintf("%s/%s", path, files[i]);
+		struct ward_error *err = NULL;
+
+		if (access(file, F_OK) < 0 && errno == ENOENT)
+			continue;
+		if (write_file_at(AT_FDCWD, file, values[i], &err) == 0)
+			took = true;
+		else if (!first)
+			first = err;
+		else
+			ward_error_free(err);
+	}
+	if (took) {
+		ward_error_free(first);
+		return 0;
+	}
+	if (!first)
+		return ward_err(e, ENOENT, "%s: the host has neither %s nor %s in %s", w->path, w->file,
+				w->alt_file, path);
+	*e = first;
+	if (first->code == EOPNOTSUPP) /* what the kernel says for a device it weighs with neither */
+		return ward_err_prefix(e, "%s: neither BFQ nor iocost schedules this device", w->path);
+	return ward_err_prefix(e, "%s", w->path);
+}
+
 int ward_cgroup_apply(const char *mount, const char *path, const struct ward_cg_plan *p, char **skipped,
 		      struct ward_error **e)
 {
@@ -350,6 +631,11 @@ int ward_cgroup_apply(const char *mount, const char *path, const struct ward_cg_
 
 		if (w->controller && *skipped && listed(*skipped, w->controller))
 			continue;
+		if (w->alt_file) {
+			if (write_alt(path, w, e) < 0)
+				return -1;
+			continue;
+		}
 		if (write_file_at(AT_FDCWD, file, w->value, &err) < 0) {
 			*e = err;
 			return ward_err_prefix(e, "%s", w->path);

@@ -21,6 +21,12 @@ struct ward_cg_write {
 	char *path;		/* "linux.resources.memory.limit" */
 	const char *controller; /* "memory"; NULL for cgroup.* files */
 	bool by_default;	/* added by ward (the default pids limit), not asked for */
+	/* The same setting for another file, in that file's units, or NULL: a block
+	 * I/O weight is read by iocost from io.weight and by BFQ from io.bfq.weight
+	 * (which exists only while BFQ is loaded). Apply writes each of the two the
+	 * host has, and needs one of them to take it. */
+	char *alt_file;
+	char *alt_value;
 };
 
 struct ward_cg_plan {
@@ -39,7 +45,8 @@ int ward_cgroup_plan_resources(const void *resources, bool with_defaults, struct
 void ward_cgroup_plan_free(struct ward_cg_plan *p);
 /* Apply the plan to the cgroup dir path (below mount). Writes marked by_default
  * whose controller is missing are dropped and reported through *skipped (a
- * malloc'd, comma-separated list of controllers, or NULL). */
+ * malloc'd, comma-separated list of controllers, or NULL). An error names the
+ * write's JSON path. */
 int ward_cgroup_apply(const char *mount, const char *path, const struct ward_cg_plan *p, char **skipped,
 		      struct ward_error **e);
 

@@ -91,7 +91,7 @@ static void gen_linux(yajl_gen g)
 	str(g, "systemdUser");
 	yajl_gen_bool(g, 0);
 	str(g, "rdma");
-	yajl_gen_bool(g, 0);
+	yajl_gen_bool(g, 1);
 	yajl_gen_map_close(g);
 	gen_seccomp(g);
 	flag_obj(g, "apparmor", false);
