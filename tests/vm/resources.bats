@@ -56,3 +56,46 @@ load ../lib/common
 	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
 	assert_clean_failure
 }
+
+# busy ID [SHARES]: a detached container spinning on CPU 0 alone.
+busy() {
+	bundle_set '.linux.resources.cpu = {cpus: "0"}'
+	[ -z "${2:-}" ] || bundle_set '.linux.resources.cpu.shares = ($s | tonumber)' --arg s "$2"
+	bundle_args sh -c 'while :; do :; done'
+	rt_detached run -d --bundle "$BUNDLE" "$1"
+	wait_status running "$1"
+}
+
+cpu_ns() { rt events --stats "$1" | jq .data.cpu.usage.total; }
+
+@test "cpu: cpus/mems confine the container (Cpus_allowed_list); shares become weights that split a contended CPU" {
+	bundle_set '.linux.resources.cpu = {cpus: "1", mems: "0"}'
+	ctr_sh 'grep -E "^(Cpus|Mems)_allowed_list" /proc/self/status'
+	grep -qx "$(printf 'Cpus_allowed_list:\t1')" <<< "$output" || fail "not confined to cpu 1:" "$output"
+	grep -qx "$(printf 'Mems_allowed_list:\t0')" <<< "$output" || fail "not confined to node 0:" "$output"
+	busy "$ID-lo" 2
+	busy "$ID-hi" 1024
+	a_lo=$(cpu_ns "$ID-lo") a_hi=$(cpu_ns "$ID-hi")
+	sleep 3
+	lo=$(($(cpu_ns "$ID-lo") - a_lo)) hi=$(($(cpu_ns "$ID-hi") - a_hi))
+	rt delete -f "$ID-lo"
+	rt delete -f "$ID-hi"
+	# weights 1 and 39 (runc's and crun's mapping): far more than 4:1 in practice
+	[ "$lo" -gt 0 ] && [ "$hi" -gt $((lo * 4)) ] || fail "shares 1024 got ${hi}ns, shares 2 got ${lo}ns"
+}
+
+@test "hugetlb: hugepageLimits stop the container's huge page faults at the limit (SIGBUS)" {
+	echo 8 > /proc/sys/vm/nr_hugepages # the VM is thrown away
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 4 ] || skip "no huge pages in this VM"
+	gcc -static -O2 -o "$BUNDLE/rootfs/bin/hugepage" "$BATS_TEST_DIRNAME/../lib/hugepage.c"
+	bundle_set '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
+	bundle_args hugepage 2
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	assert_output_contains "touched 2"
+	bundle_args hugepage 4
+	run rt run --bundle "$BUNDLE" "$ID-over" < /dev/null
+	[ "$status" -eq 135 ] || fail "not stopped by SIGBUS (135): $status" "$output"
+	assert_output_contains "touched 2"
+	refute_output_contains "touched 3"
+}
