@@ -14,23 +14,26 @@
 # failed test).
 #
 # Environment:
-#   WARD_TESTS="unit valgrind sanitizers integration vm"  the suites to run (default: all)
+#   WARD_TESTS="unit valgrind sanitizers integration vm e2e"  the suites to run (default: all)
 #       unit         the unit test binaries (TAP)
 #       valgrind     each unit test binary under valgrind (one test per binary)
 #       sanitizers   the unit tests of an ASan+UBSan build
 #       integration  tests/integration/*.bats against the built ward (or $RUNTIME)
 #       vm           tests/vm/*.bats (resource limits) in ../shared/vm/vm-run's cgroup v2 VM
+#       e2e          tests/e2e/*.bats: Docker, Podman and containerd (ctr and CRI) with ward
+#                    as their runtime; each installs its engine with apt (a file is
+#                    skipped, saying so, when its packages cannot be installed)
 #   WARD_NO_INSTALL=1   do not apt-get anything
 #   WARD_AUTORECONF=1   always run autoreconf -fi (default: when configure is missing or stale)
 #   WARD_WORK=DIR       where to build (default tests/.work)
-#   RUNTIME=/path       run the integration tests against another runtime (e.g. runc)
+#   RUNTIME=/path       run the integration and e2e tests against another ward (or runc)
 #   JOBS=N              make -j (default 2)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 WORK=${WARD_WORK:-$REPO/tests/.work}
 JOBS=${JOBS:-2}
-WARD_TESTS=${WARD_TESTS:-unit valgrind sanitizers integration vm}
+WARD_TESTS=${WARD_TESTS:-unit valgrind sanitizers integration vm e2e}
 # shellcheck source=SCRIPTDIR/lib/deps.sh
 source "$REPO/tests/lib/deps.sh"
 
@@ -156,9 +159,9 @@ main() {
 	local suite
 	for suite in $WARD_TESTS; do
 		case $suite in
-		unit | valgrind | sanitizers | integration | vm) ;;
+		unit | valgrind | sanitizers | integration | vm | e2e) ;;
 		*)
-			tap_result FAIL "unknown suite '$suite' in WARD_TESTS (unit valgrind sanitizers integration vm)"
+			tap_result FAIL "unknown suite '$suite' in WARD_TESTS (unit valgrind sanitizers integration vm e2e)"
 			summary
 			return 1
 			;;
@@ -172,7 +175,7 @@ main() {
 		return 1
 	fi
 
-	if want unit || want valgrind || { want integration && [ -z "${RUNTIME:-}" ]; }; then
+	if want unit || want valgrind || { { want integration || want e2e; } && [ -z "${RUNTIME:-}" ]; }; then
 		say "build $build_dir"
 		build "$build_dir" --enable-werror && built=1
 	fi
@@ -208,6 +211,10 @@ main() {
 		vm_suite "${RUNTIME:-$build_dir/src/ward}"
 	fi
 
+	if want e2e; then
+		e2e_suite "${RUNTIME:-$build_dir/src/ward}" "$built"
+	fi
+
 	summary
 	[ "$FAILED" -eq 0 ] && [ $((PASSED + SKIPPED)) -gt 0 ]
 }
@@ -231,6 +238,22 @@ vm_suite() {
 		pushd "$REPO" > /dev/null
 		RUNTIME=$runtime VM_ENV=RUNTIME run_tap vm "$vmrun" "$REPO/tests/vm/in-vm.sh"
 		popd > /dev/null
+	fi
+}
+
+# e2e_suite RUNTIME BUILT: tests/e2e/*.bats, the engines with ward as their runtime.
+# The engines' packages are installed by each file's setup_file (ensure_packages).
+e2e_suite() {
+	local runtime=$1 built=$2
+	say "e2e: bats tests/e2e (RUNTIME=$runtime)"
+	if [ "$(id -u)" -ne 0 ]; then
+		tap_result FAIL "e2e tests need root"
+	elif [ -x "$runtime" ]; then
+		RUNTIME=$runtime run_tap e2e bats --tap "$REPO/tests/e2e"
+	elif [ -z "${RUNTIME:-}" ] && [ "$built" = 0 ]; then
+		: # the build failure is already counted
+	else
+		tap_result FAIL "e2e: no runtime at $runtime"
 	fi
 }
 
