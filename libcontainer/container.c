@@ -257,7 +257,9 @@ int ward_ps(struct ward_ctx *ctx, const char *id, pid_t **pids, size_t *n, struc
 	*n = 0;
 	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
 		return -1;
-	if (h.st->cgroup && h.status != WARD_STATUS_STOPPED)
+	if (!h.st->cgroup)
+		r = ward_err(e, EOPNOTSUPP, "container %s has no cgroup (--cgroup-manager=disabled)", id);
+	else if (h.status != WARD_STATUS_STOPPED)
 		r = ward_cgroup_pids(h.st->cgroup, pids, n, e);
 	ward_handle_close(&h);
 	return r;

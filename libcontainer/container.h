@@ -17,6 +17,7 @@ struct ward_ctx {
 	void *log_ud;
 	bool debug;
 	bool systemd_cgroup;
+	bool no_cgroups; /* --cgroup-manager=disabled */
 	enum ward_policy_level { WARD_POLICY_OCI, WARD_POLICY_BASELINE, WARD_POLICY_RESTRICTED } policy;
 	bool policy_set; /* by ward_ctx_set_policy; else read from the host file */
 	int cachefd;	 /* <root>/.cache, -1 until first used */

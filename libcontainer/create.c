@@ -53,6 +53,23 @@ static char *resolve(const char *path, char out[static PATH_MAX], const char *wh
 	return out;
 }
 
+/* --cgroup-manager=disabled: a limit asked for cannot be had; ward's own
+ * default (the pids limit) and the device rules go, said so. */
+static int no_cgroup_check(struct create_job *j, struct ward_error **e)
+{
+	for (size_t i = 0; i < j->resources.n; i++)
+		if (!j->resources.w[i].by_default)
+			return ward_err(e, EOPNOTSUPP,
+					"%s: the container has no cgroup (--cgroup-manager=disabled) to "
+					"enforce it",
+					j->resources.w[i].path);
+	ward_log(j->ctx, WARD_LOG_WARN,
+		 "--cgroup-manager=disabled: no cgroup, so no resource limits and no device "
+		 "cgroup rules for container %s",
+		 j->id);
+	return 0;
+}
+
 static int load_config(struct create_job *j, struct ward_error **e)
 {
 	const struct ward_create_opts *o = j->o;
@@ -76,6 +93,8 @@ static int load_config(struct create_job *j, struct ward_error **e)
 		return ward_err_prefix(e, "%s", cfg);
 	/* planned here, so a limit that cannot be had fails before anything exists */
 	if (ward_cgroup_plan(j->spec, j->level >= WARD_POLICY_BASELINE, &j->resources, e) < 0)
+		return ward_err_prefix(e, "%s", cfg);
+	if (j->ctx->no_cgroups && no_cgroup_check(j, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
 	/* compiled here, so a bad profile is a create error and the init only installs */
 	if (ward_policy_seccomp(j->ctx, j->spec, &j->spec->process, j->level, &j->seccomp, e) < 0)
@@ -103,13 +122,17 @@ static char *cgroups_path(struct create_job *j)
 	return xasprintf("/%.*s/%.*s-%s.scope", (int)(c1 - p), p, (int)(c2 - c1 - 1), c1 + 1, c2 + 1);
 }
 
+static int setup_fifo(struct create_job *j, struct ward_error **e);
+
 static int setup_host(struct create_job *j, struct ward_error **e)
 {
 	struct ward_launch *l = &j->l;
 	_cleanup_free_ char *cgp = cgroups_path(j), *skipped = NULL;
-	const char *mount = ward_cgroup_mount(e);
+	const char *mount;
 
-	if (!mount)
+	if (j->ctx->no_cgroups)
+		return setup_fifo(j, e);
+	if (!(mount = ward_cgroup_mount(e)))
 		return -1;
 	j->cgroup = ward_cgroup_path(mount, cgp, j->id, e);
 	if (!j->cgroup ||
@@ -132,6 +155,13 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 	 * the program would refuse */
 	if (ward_cgroup_devices(l->cgroup_fd, j->spec, e) < 0)
 		return -1;
+	return setup_fifo(j, e);
+}
+
+static int setup_fifo(struct create_job *j, struct ward_error **e)
+{
+	struct ward_launch *l = &j->l;
+
 	/* the init blocks reading exec.fifo; holding a writer ourselves keeps the
 	 * read from seeing EOF, and `start` finds a reader only while it lives */
 	if (mkfifoat(j->dirfd, "exec.fifo", 0600) < 0)

@@ -46,6 +46,11 @@ void ward_ctx_set_debug(struct ward_ctx *ctx, bool debug)
 	ctx->debug = debug;
 }
 
+void ward_ctx_set_cgroups(struct ward_ctx *ctx, bool enabled)
+{
+	ctx->no_cgroups = !enabled;
+}
+
 void ward_ctx_set_systemd_cgroup(struct ward_ctx *ctx, bool on)
 {
 	ctx->systemd_cgroup = on;

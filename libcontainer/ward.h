@@ -28,6 +28,11 @@ void ward_ctx_set_logger(struct ward_ctx *ctx, ward_log_fn fn, void *userdata);
 void ward_ctx_set_debug(struct ward_ctx *ctx, bool debug);
 /* --systemd-cgroup: cgroupsPath is "slice:prefix:name". */
 void ward_ctx_set_systemd_cgroup(struct ward_ctx *ctx, bool on);
+/* crun's --cgroup-manager=disabled: containers get no cgroup of their own (they
+ * stay in the caller's). A config that asks for a resource limit is refused
+ * (nothing could enforce it); its device rules are skipped with a warning, and
+ * pause, ps, events and update have nothing to act on. */
+void ward_ctx_set_cgroups(struct ward_ctx *ctx, bool enabled);
 
 /* The host's policy level (security.md §2):
  *  - "baseline" (the default): absent security fields get the hardened defaults

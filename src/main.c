@@ -219,10 +219,8 @@ struct ward_ctx *cli_ctx(struct cli *cli)
 	if (g->cgroup_manager)
 		systemd = strcmp(g->cgroup_manager, "systemd") == 0;
 	ward_ctx_set_systemd_cgroup(cli->ctx, systemd);
-	/* libward has no setters for these yet (see ward.h): accepted, validated,
-	 * and said so where it changes the outcome. */
 	if (g->cgroup_manager && strcmp(g->cgroup_manager, "disabled") == 0)
-		log_write(WARD_LOG_WARN, "--cgroup-manager=disabled is not supported yet, using cgroupfs");
+		ward_ctx_set_cgroups(cli->ctx, false);
 	if (g->policy) {
 		struct ward_error *e = NULL;
 

@@ -249,3 +249,26 @@ cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 	for p in $kids; do wait_pid_gone "$p"; done
 	[ ! -d "$cg" ] || fail "cgroup $cg remains"
 }
+
+@test "--cgroup-manager disabled: no cgroup of its own; a limit is refused; the commands that need one say so" {
+	ward_only "ward's cgroup layout"
+	bundle_set 'del(.linux.resources)'
+	bundle_args sh -c 'grep "^0::" /proc/self/cgroup; sleep 1000'
+	"$RUNTIME" --root "$ROOT" --log "$T/runtime.log" --cgroup-manager disabled run -d --bundle "$BUNDLE" "$ID" \
+		< /dev/null > "$T/out" 2> "$T/err" || fail "run failed" "$(cat "$T/err")"
+	wait_status running
+	[ "$(jq -r .cgroup "$ROOT/$ID/state.json")" = null ] || fail "state records a cgroup"
+	[ "$(sed -n 's/^0:://p' "/proc/$(ctr_pid)/cgroup")" = "$(sed -n 's/^0:://p' /proc/self/cgroup)" ] ||
+		fail "the init is not in the caller's cgroup: $(cat "/proc/$(ctr_pid)/cgroup")"
+	grep -q "no cgroup, so no resource limits" "$T/runtime.log" || fail "no warning:" "$(cat "$T/runtime.log")"
+	for cmd in pause ps; do
+		run --separate-stderr rt "$cmd" "$ID"
+		[ "$status" -eq 1 ] && [[ $stderr == *"no cgroup"* ]] || fail "$cmd: $status $stderr"
+	done
+	run rt delete -f "$ID"
+	assert_status 0
+	bundle_set '.linux.resources.memory = {limit: 33554432}'
+	run --separate-stderr "$RUNTIME" --root "$ROOT" --cgroup-manager=disabled create --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_clean_failure
+	[[ $stderr == *"linux.resources.memory.limit: the container has no cgroup"* ]] || fail "$stderr"
+}
