@@ -57,10 +57,11 @@ load ../lib/common
 	assert_clean_failure
 }
 
-# busy ID [SHARES]: a detached container spinning on CPU 0 alone.
+# busy ID [SHARES [IDLE]]: a detached container spinning on CPU 0 alone.
 busy() {
 	bundle_set '.linux.resources.cpu = {cpus: "0"}'
 	[ -z "${2:-}" ] || bundle_set '.linux.resources.cpu.shares = ($s | tonumber)' --arg s "$2"
+	[ -z "${3:-}" ] || bundle_set '.linux.resources.cpu.idle = ($i | tonumber)' --arg i "$3"
 	bundle_args sh -c 'while :; do :; done'
 	rt_detached run -d --bundle "$BUNDLE" "$1"
 	wait_status running "$1"
@@ -82,6 +83,18 @@ cpu_ns() { rt events --stats "$1" | jq .data.cpu.usage.total; }
 	rt delete -f "$ID-hi"
 	# weights 1 and 39 (runc's and crun's mapping): far more than 4:1 in practice
 	[ "$lo" -gt 0 ] && [ "$hi" -gt $((lo * 4)) ] || fail "shares 1024 got ${hi}ns, shares 2 got ${lo}ns"
+}
+
+@test "cpu: idle makes the container yield a contended CPU to a normal one" {
+	busy "$ID-idle" 1024 1
+	busy "$ID-normal" 1024
+	a_idle=$(cpu_ns "$ID-idle") a_normal=$(cpu_ns "$ID-normal")
+	sleep 3
+	idle=$(($(cpu_ns "$ID-idle") - a_idle)) normal=$(($(cpu_ns "$ID-normal") - a_normal))
+	rt delete -f "$ID-idle"
+	rt delete -f "$ID-normal"
+	# equal shares: only cpu.idle tells them apart
+	[ "$normal" -gt $((idle * 4)) ] || fail "normal got ${normal}ns, idle got ${idle}ns"
 }
 
 @test "hugetlb: hugepageLimits stop the container's huge page faults at the limit (SIGBUS)" {
