@@ -217,6 +217,13 @@ cgroup2_mount() { findmnt -rn -t cgroup2 -o TARGET | head -n 1; }
 }
 
 # The policy: what Podman asks for by leaving fields out.
+@test "podman: --cgroups=disabled runs the container in conmon's cgroup, none of its own" {
+	run pm run --rm --cgroups=disabled "$IMAGE" sh -c 'grep "^0::" /proc/self/cgroup'
+	assert_status 0
+	[[ $output == 0::/* ]] || fail "no cgroup v2 line:" "$output"
+	[[ $output != *"/ward/"* && $output != *libpod* ]] || fail "the container got a cgroup of its own:" "$output"
+}
+
 @test "podman policy oci (the snippet's): --privileged and seccomp=unconfined hold" {
 	run pm run --rm "$IMAGE" sh -c "$STATUS_SCRIPT"
 	assert_field NoNewPrivs 0
