@@ -111,6 +111,64 @@ static bool has_pids(const char *procs)
 	return procs[strspn(procs, " \n")] != '\0';
 }
 
+char *ward_cgroup_systemd_path(const char *spec, struct ward_error **e)
+{
+	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	_cleanup_free_ char *slice = NULL, *prefix = NULL, *out = NULL;
+	const char *name;
+	size_t n;
+
+	if (!c2 || strchr(c2 + 1, ':') || strchr(spec, '/'))
+		return ward_err(e, EINVAL,
+				"cgroupsPath \"%s\": expected \"slice:prefix:name\" with --systemd-cgroup",
+				spec),
+		       NULL;
+	slice = xstrndup(spec, (size_t)(c1 - spec));
+	prefix = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	name = c2 + 1;
+	if (!*name)
+		return ward_err(e, EINVAL, "cgroupsPath \"%s\": the unit name is empty", spec), NULL;
+	out = xstrdup("");
+	n = strlen(slice);
+	if (!*slice || strcmp(slice, "-.slice") == 0) {
+		/* the root slice */
+	} else if (n > 6 && strcmp(slice + n - 6, ".slice") == 0) {
+		/* every dash opens a parent slice: a-b-c.slice is a.slice/a-b.slice/a-b-c.slice */
+		for (size_t i = 0; i < n - 6; i++) {
+			if (slice[i] != '-')
+				continue;
+			if (i == 0 || slice[i - 1] == '-' || i == n - 7)
+				return ward_err(e, EINVAL, "cgroupsPath \"%s\": bad slice name \"%s\"", spec,
+						slice),
+				       NULL;
+			char *t = xasprintf("%s/%.*s.slice", out, (int)i, slice);
+			free(out);
+			out = t;
+		}
+		char *t = xasprintf("%s/%s", out, slice);
+		free(out);
+		out = t;
+	} else {
+		char *t = xasprintf("/%s", slice);
+		free(out);
+		out = t;
+	}
+	n = strlen(name);
+	{
+		char *t = n > 6 && strcmp(name + n - 6, ".slice") == 0 ? xasprintf("%s/%s", out, name)
+			  : *prefix ? xasprintf("%s/%s-%s.scope", out, prefix, name)
+				    : xasprintf("%s/%s", out, name);
+		free(out);
+		out = t;
+	}
+	{
+		char *r = out;
+
+		out = NULL;
+		return r;
+	}
+}
+
 int ward_cgroup_create(const char *path, struct ward_error **e)
 {
 	_cleanup_free_ char *buf = xstrdup(path);

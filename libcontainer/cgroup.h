@@ -18,6 +18,13 @@ const char *ward_cgroup_mount(struct ward_error **e);
 /* The absolute host path of the container's cgroup dir (malloc'd). A path with
  * ".." components is refused. */
 char *ward_cgroup_path(const char *mount, const char *cgroups_path, const char *id, struct ward_error **e);
+/* A systemd cgroupsPath "slice:prefix:name" (--systemd-cgroup) as the path
+ * systemd itself would give the unit, for cgroupfs: the slice expanded as
+ * systemd nests slices ("a-b.slice" is /a.slice/a-b.slice; "" and "-.slice" are
+ * the root; a name without ".slice" is used as it is), then
+ * "prefix-name.scope" ("name" alone without a prefix; a name ending in ".slice"
+ * is a slice itself). malloc'd, or NULL with an error. */
+char *ward_cgroup_systemd_path(const char *spec, struct ward_error **e);
 /* mkdir -p the cgroup; refuse one that already has processes. Returns an
  * O_DIRECTORY fd for CLONE_INTO_CGROUP. */
 int ward_cgroup_create(const char *path, struct ward_error **e);

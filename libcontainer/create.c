@@ -110,16 +110,19 @@ static int load_config(struct create_job *j, struct ward_error **e)
 	return 0;
 }
 
-/* --systemd-cgroup "slice:prefix:name" without systemd: the cgroupfs path a
- * systemd host would give it, "/slice/prefix-name.scope". */
-static char *cgroups_path(struct create_job *j)
+/* --systemd-cgroup "slice:prefix:name": the path systemd would give the unit,
+ * made by ward itself (it does not ask systemd for a scope; README, engines). */
+static int cgroups_path(struct create_job *j, char **out, struct ward_error **e)
 {
 	const char *p = j->spec->linux_.cgroups_path;
-	const char *c1, *c2;
 
-	if (!j->ctx->systemd_cgroup || !p || !(c1 = strchr(p, ':')) || !(c2 = strchr(c1 + 1, ':')))
-		return p ? xstrdup(p) : NULL;
-	return xasprintf("/%.*s/%.*s-%s.scope", (int)(c1 - p), p, (int)(c2 - c1 - 1), c1 + 1, c2 + 1);
+	*out = NULL;
+	if (!j->ctx->systemd_cgroup || !p || !strchr(p, ':')) {
+		*out = p ? xstrdup(p) : NULL;
+		return 0;
+	}
+	*out = ward_cgroup_systemd_path(p, e);
+	return *out ? 0 : ward_err_prefix(e, "linux.cgroupsPath");
 }
 
 static int setup_fifo(struct create_job *j, struct ward_error **e);
@@ -127,12 +130,12 @@ static int setup_fifo(struct create_job *j, struct ward_error **e);
 static int setup_host(struct create_job *j, struct ward_error **e)
 {
 	struct ward_launch *l = &j->l;
-	_cleanup_free_ char *cgp = cgroups_path(j), *skipped = NULL;
+	_cleanup_free_ char *cgp = NULL, *skipped = NULL;
 	const char *mount;
 
 	if (j->ctx->no_cgroups)
 		return setup_fifo(j, e);
-	if (!(mount = ward_cgroup_mount(e)))
+	if (cgroups_path(j, &cgp, e) < 0 || !(mount = ward_cgroup_mount(e)))
 		return -1;
 	j->cgroup = ward_cgroup_path(mount, cgp, j->id, e);
 	if (!j->cgroup ||

@@ -272,3 +272,23 @@ cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 	assert_clean_failure
 	[[ $stderr == *"linux.resources.memory.limit: the container has no cgroup"* ]] || fail "$stderr"
 }
+
+@test "--systemd-cgroup: slice:prefix:name becomes the path systemd would give the unit" {
+	ward_only "ward's cgroup layout"
+	local mnt=/sys/fs/cgroup/unified
+	[ -r $mnt/cgroup.procs ] || mnt=/sys/fs/cgroup
+	bundle_set '.linux.cgroupsPath = $p' --arg p "wardtest-sd.slice:pfx:$ID"
+	bundle_args sleep 1000
+	"$RUNTIME" --root "$ROOT" --log "$T/runtime.log" --systemd-cgroup run -d --bundle "$BUNDLE" "$ID" \
+		< /dev/null > "$T/out" 2> "$T/err" || fail "run failed" "$(cat "$T/err")"
+	wait_status running
+	want="/wardtest.slice/wardtest-sd.slice/pfx-$ID.scope"
+	[ "$(sed -n 's/^0:://p' "/proc/$(ctr_pid)/cgroup")" = "$want" ] || fail "not in $want: $(cat "/proc/$(ctr_pid)/cgroup")"
+	rt delete -f "$ID"
+	[ ! -d "$mnt$want" ] || fail "$mnt$want remains"
+	rmdir "$mnt/wardtest.slice/wardtest-sd.slice" "$mnt/wardtest.slice"
+	bundle_set '.linux.cgroupsPath = "bad--name.slice:p:x"'
+	run --separate-stderr "$RUNTIME" --root "$ROOT" --systemd-cgroup create --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_clean_failure
+	[[ $stderr == *"linux.cgroupsPath"*"bad slice name"* ]] || fail "$stderr"
+}

@@ -431,6 +431,34 @@ static void test_cgroup_paths(void)
 	p = ward_cgroup_path("/cg", "/", "c1", &e);
 	ok(!p && e, "cgroupsPath \"/\" (the hierarchy root) is refused");
 	clear(&e);
+
+	/* --systemd-cgroup's slice:prefix:name, as systemd would place the unit */
+	static const char *const sd[][2] = {
+	    {"system.slice:docker:abc", "/system.slice/docker-abc.scope"},
+	    {"machine.slice:libpod:abc", "/machine.slice/libpod-abc.scope"},
+	    {"kubepods-burstable-pod1.slice:cri-containerd:abc",
+	     "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/"
+	     "cri-containerd-abc.scope"},
+	    {":ward:abc", "/ward-abc.scope"},
+	    {"-.slice:ward:abc", "/ward-abc.scope"},
+	    {"system.slice::abc", "/system.slice/abc"},
+	    {"user.slice:x:sub.slice", "/user.slice/sub.slice"},
+	    {"custom:p:n", "/custom/p-n.scope"},
+	};
+	for (size_t i = 0; i < sizeof sd / sizeof sd[0]; i++) {
+		p = ward_cgroup_systemd_path(sd[i][0], &e);
+		is_str(p, sd[i][1], "systemd cgroupsPath %s", sd[i][0]);
+		free(p);
+		clear(&e);
+	}
+	static const char *const bad[] = {"a:b",	  "a:b:c:d",   "a/b.slice:p:n", "a--b.slice:p:n",
+					  "a-.slice:p:n", "s.slice:p:"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p = ward_cgroup_systemd_path(bad[i], &e);
+		ok(!p && e && e->code == EINVAL, "systemd cgroupsPath %s is refused", bad[i]);
+		free(p);
+		clear(&e);
+	}
 }
 
 #define CGROUP_TESTS 15
