@@ -134,7 +134,8 @@ static int plan_memory(yajl_val m, struct ward_cg_plan *p, struct ward_error **e
 		return -1;
 	if (refuse(m, "kernel", at, "kernel memory limits do not exist in cgroup v2", e) < 0 ||
 	    refuse(m, "kernelTCP", at, "kernel TCP memory limits do not exist in cgroup v2", e) < 0 ||
-	    refuse(m, "swappiness", at, "per-cgroup swappiness does not exist in cgroup v2", e) < 0)
+	    refuse(m, "swappiness", at, "per-cgroup swappiness does not exist in cgroup v2", e) < 0 ||
+	    refuse(m, "disableOOMKiller", at, "cgroup v2 cannot turn the OOM killer off", e) < 0)
 		return -1;
 	/* 0 is what engines write for a limit they do not set (runc writes nothing
 	 * for it either): memory.max 0 would kill the container at its first page */

@@ -124,7 +124,9 @@ static void test_memory(void)
 	      "memory.swap.max=max [memory] @linux.resources.memory.swap");
 	PLANS("{'memory':{'swap':-1}}", "memory.swap.max=max [memory] @linux.resources.memory.swap");
 	/* engines' zeros: nothing (memory.max 0 would kill the container at once) */
-	PLANS("{'memory':{'limit':0,'reservation':0,'swap':0,'kernel':0,'kernelTCP':0,'swappiness':0}}", "");
+	PLANS("{'memory':{'limit':0,'reservation':0,'swap':0,'kernel':0,'kernelTCP':0,'swappiness':0,"
+	      "'disableOOMKiller':false}}",
+	      "");
 	PLANS("{'memory':{'limit':1048576,'swap':0}}",
 	      "memory.max=1048576 [memory] @linux.resources.memory.limit");
 	PLANS("{'memory':{},'cpu':{},'pids':{},'blockIO':{},'rdma':{},'unified':{},'network':{},"
@@ -152,6 +154,8 @@ static void test_memory(void)
 		"linux.resources.memory.kernelTCP: kernel TCP memory limits do not exist in cgroup v2");
 	REFUSED("{'memory':{'swappiness':60}}", EOPNOTSUPP,
 		"linux.resources.memory.swappiness: per-cgroup swappiness does not exist in cgroup v2");
+	REFUSED("{'memory':{'disableOOMKiller':true}}", EOPNOTSUPP,
+		"linux.resources.memory.disableOOMKiller: cgroup v2 cannot turn the OOM killer off");
 }
 
 static void test_cpu(void)
