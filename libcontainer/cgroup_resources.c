@@ -209,6 +209,11 @@ static int plan_cpu(yajl_val c, struct ward_cg_plan *p, struct ward_error **e)
 		p->w[p->n - 1].value =
 		    xasprintf("%" PRId64 " %" PRId64, quota, pe && period ? period : 100000);
 	}
+	/* the kernel takes at most the quota as burst (EINVAL otherwise) */
+	if (b && (burst < 0 || (q && quota > 0 && burst > quota)))
+		return ward_err(e, EINVAL, "%s.burst: %" PRId64 " is %s", at, burst,
+				burst < 0 ? "negative"
+					  : "above the quota (a burst may be at most the quota)");
 	if (b)
 		add(p, "cpu.max.burst", xasprintf("%" PRId64, burst), xasprintf("%s.burst", at), "cpu");
 	if (i)

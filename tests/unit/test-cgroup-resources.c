@@ -154,6 +154,8 @@ static void test_memory(void)
 		"linux.resources.memory.kernelTCP: kernel TCP memory limits do not exist in cgroup v2");
 	REFUSED("{'memory':{'swappiness':60}}", EOPNOTSUPP,
 		"linux.resources.memory.swappiness: per-cgroup swappiness does not exist in cgroup v2");
+	REFUSED("{'cpu':{'quota':10000,'burst':20000}}", EINVAL,
+		"linux.resources.cpu.burst: 20000 is above the quota (a burst may be at most the quota)");
 	REFUSED("{'memory':{'disableOOMKiller':true}}", EOPNOTSUPP,
 		"linux.resources.memory.disableOOMKiller: cgroup v2 cannot turn the OOM killer off");
 }

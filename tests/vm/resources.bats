@@ -43,6 +43,15 @@ load ../lib/common
 	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "never throttled:" "$output"
 }
 
+@test "cpu: burst lets a container that was idle run beyond its quota for a while (the kernel counts bursts)" {
+	bundle_set '.linux.resources.cpu = {quota: 20000, period: 100000, burst: 20000} | .linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_args sh -c 'sleep 1; timeout 1 sh -c "while :; do :; done"; grep -E "^(nr_bursts|burst_usec) " /sys/fs/cgroup/cpu.stat'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	n=$(sed -n 's/^nr_bursts \([0-9]*\)/\1/p' <<< "$output")
+	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "no burst counted:" "$output"
+}
+
 @test "the default pids limit applies when the config has none; unified keys are written as given" {
 	bundle_set 'del(.linux.resources.pids) | .linux.resources.unified = {"memory.high": "50331648"}
 		| .linux.namespaces += [{type: "cgroup"}]
