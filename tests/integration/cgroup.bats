@@ -13,15 +13,6 @@ start_still() {
 	wait_status running
 }
 
-# A container whose init counts in /shared/n every 50 ms.
-start_counter() {
-	bundle_share
-	bundle_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /shared/n; sleep 0.05; done'
-	rt_detached run -d --bundle "$BUNDLE" "$ID"
-	wait_status running
-	wait_file "$SHARED/n"
-}
-
 @test "pause freezes every process (the counter stops) and resume thaws them" {
 	start_counter
 	run rt pause "$ID"

@@ -125,6 +125,16 @@ rt_detached() {
 		fail "rt $* failed: $(cat "$T/ctr.err")"
 }
 
+# start_counter: a detached container whose init counts in /shared/n every 50 ms
+# (pause and resume tests watch it stop and go on).
+start_counter() {
+	bundle_share
+	bundle_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /shared/n; sleep 0.05; done'
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	wait_file "$SHARED/n"
+}
+
 # start_sleeper [ID]: a detached container whose init waits forever (until signalled).
 start_sleeper() {
 	bundle_args sh -c 'trap "exit 0" TERM; while :; do sleep 1; done'

@@ -7,15 +7,6 @@
 
 load ../lib/common
 
-# A container whose init counts in /shared/n every 50 ms.
-start_counter() {
-	bundle_share
-	bundle_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /shared/n; sleep 0.05; done'
-	rt_detached run -d --bundle "$BUNDLE" "$ID"
-	wait_status running
-	wait_file "$SHARED/n"
-}
-
 @test "pause freezes the container (cgroup.events frozen, the counter stops), resume thaws it; ps lists its pids" {
 	start_counter
 	rt exec -d "$ID" sleep 1000 || fail "exec failed"

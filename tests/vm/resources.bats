@@ -78,6 +78,17 @@ busy() {
 
 cpu_ns() { rt events --stats "$1" | jq .data.cpu.usage.total; }
 
+# split A B: the CPU time (ns) containers A and B get in 3 s, as "A B"; then
+# both are deleted.
+split() {
+	local a0 b0 a b
+	a0=$(cpu_ns "$1") b0=$(cpu_ns "$2")
+	sleep 3
+	a=$(($(cpu_ns "$1") - a0)) b=$(($(cpu_ns "$2") - b0))
+	rt delete -f "$1" && rt delete -f "$2"
+	echo "$a $b"
+}
+
 @test "cpu: cpus/mems confine the container (Cpus_allowed_list); shares become weights that split a contended CPU" {
 	bundle_set '.linux.resources.cpu = {cpus: "1", mems: "0"}'
 	ctr_sh 'grep -E "^(Cpus|Mems)_allowed_list" /proc/self/status'
@@ -85,11 +96,7 @@ cpu_ns() { rt events --stats "$1" | jq .data.cpu.usage.total; }
 	grep -qx "$(printf 'Mems_allowed_list:\t0')" <<< "$output" || fail "not confined to node 0:" "$output"
 	busy "$ID-lo" 2
 	busy "$ID-hi" 1024
-	a_lo=$(cpu_ns "$ID-lo") a_hi=$(cpu_ns "$ID-hi")
-	sleep 3
-	lo=$(($(cpu_ns "$ID-lo") - a_lo)) hi=$(($(cpu_ns "$ID-hi") - a_hi))
-	rt delete -f "$ID-lo"
-	rt delete -f "$ID-hi"
+	read -r lo hi < <(split "$ID-lo" "$ID-hi")
 	# weights 1 and 39 (runc's and crun's mapping): far more than 4:1 in practice
 	[ "$lo" -gt 0 ] && [ "$hi" -gt $((lo * 4)) ] || fail "shares 1024 got ${hi}ns, shares 2 got ${lo}ns"
 }
@@ -97,11 +104,7 @@ cpu_ns() { rt events --stats "$1" | jq .data.cpu.usage.total; }
 @test "cpu: idle makes the container yield a contended CPU to a normal one" {
 	busy "$ID-idle" 1024 1
 	busy "$ID-normal" 1024
-	a_idle=$(cpu_ns "$ID-idle") a_normal=$(cpu_ns "$ID-normal")
-	sleep 3
-	idle=$(($(cpu_ns "$ID-idle") - a_idle)) normal=$(($(cpu_ns "$ID-normal") - a_normal))
-	rt delete -f "$ID-idle"
-	rt delete -f "$ID-normal"
+	read -r idle normal < <(split "$ID-idle" "$ID-normal")
 	# equal shares: only cpu.idle tells them apart
 	[ "$normal" -gt $((idle * 4)) ] || fail "normal got ${normal}ns, idle got ${idle}ns"
 }
