@@ -16,7 +16,7 @@ WARD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 WARD_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config libseccomp-dev
 	libcap-dev libyajl-dev libmnl-dev)
 # shellcheck disable=SC2034
-WARD_TEST_DEPS=(busybox-static bats valgrind clang jq runc crun iproute2)
+WARD_TEST_DEPS=(busybox-static bats valgrind clang jq runc crun iproute2 man-db mandoc)
 
 # missing_packages PKG...: the ones dpkg does not have installed.
 missing_packages() {
