@@ -27,11 +27,11 @@ static const struct flag_def global_flags[] = {
 	 "the log format: text or json (default: text)", .choices = log_formats),
     FLAG("debug", 0, FLAG_BOOL, G(debug), NULL, "enable debug logging"),
     FLAG("systemd-cgroup", 0, FLAG_BOOL, G(systemd_cgroup), NULL,
-	 "manage cgroups through systemd; cgroupsPath is \"slice:prefix:name\""),
+	 "cgroupsPath is systemd's \"slice:prefix:name\", placed where systemd would put the unit"),
     FLAG("cgroup-manager", 0, FLAG_STRING, G(cgroup_manager), "MANAGER",
 	 "cgroupfs, systemd (as --systemd-cgroup) or disabled", .choices = cgroup_managers),
     FLAG("rootless", 0, FLAG_OPTIONAL, G(rootless), "VALUE",
-	 "ignore cgroup permission errors: true, false or auto (default: auto)", .choices = rootless_values,
+	 "accepted for runc compatibility (true, false or auto), no effect yet", .choices = rootless_values,
 	 .implicit = "true"),
     FLAG("policy", 0, FLAG_STRING, G(policy), "LEVEL",
 	 "baseline (hardened defaults; default), restricted (refuse risky configs) or oci (spec defaults)",
@@ -109,7 +109,7 @@ static const struct cli_command commands[] = {
 	 .summary = "update a container's resource limits",
 	 .description = "Either --resources FILE (\"-\": standard input), an OCI linux.resources object,\n"
 			"or the flags. What is not given stays as it is; the result is validated like a\n"
-			"config before anything is written. Sizes take k, m, g, t suffixes (powers of 1024)."},
+			"config before anything is written. Sizes take k, m, g, t, p suffixes (powers of 1024)."},
 };
 /* clang-format on */
 
@@ -127,8 +127,8 @@ static void print_usage(FILE *f)
 
 static void print_command_usage(FILE *f, const struct cli_command *c)
 {
-	fprintf(f, "ward %s - %s\n\nUsage: ward %s%s%s\n", c->name, c->summary, c->name,
-		c->flags ? " [options] " : " ", c->args);
+	fprintf(f, "ward %s - %s\n\nUsage: ward %s%s%s%s\n", c->name, c->summary, c->name,
+		c->flags ? " [options]" : "", *c->args ? " " : "", c->args);
 	if (c->description)
 		fprintf(f, "\n%s\n", c->description);
 	fputs("\nOptions:\n", f);
@@ -267,8 +267,12 @@ static int run_command(struct cli *cli, const struct cli_command *c, int argc, c
 /* `ward help [command]`, runc's help command. */
 static int help(struct cli *cli, int argc, char **argv)
 {
-	const struct cli_command *c = argc > 0 ? find_command(argv[0]) : NULL;
+	const struct cli_command *c;
 
+	/* `ward help --help` and `ward help -h` are the general help */
+	if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
+		argc = 0;
+	c = argc > 0 ? find_command(argv[0]) : NULL;
 	if (argc > 0 && !c)
 		return cli_usage_error(cli, "unknown command \"%s\"", argv[0]);
 	if (c)
