@@ -18,6 +18,59 @@ load ../lib/common
 	assert_status 0
 }
 
+# swap_on: 256 MiB of swap on a zram device (the VM has no disk; it is thrown away).
+swap_on() {
+	local m
+	m=$(command -v modprobe || echo /run/vm/modprobe)
+	grep -q zram /proc/swaps && return 0
+	[ -e /sys/block/zram0 ] || "$m" zram || return 1
+	echo 268435456 > /sys/block/zram0/disksize && mkswap /dev/zram0 > /dev/null && swapon /dev/zram0
+}
+
+@test "memory: swap (OCI's memory+swap) lets the container page out beyond its limit; swap == limit does not" {
+	swap_on || skip "no zram swap in this VM"
+	# limit 32 MiB, memory+swap 96 MiB: 48 MiB fits, part of it swapped out
+	bundle_set '.linux.resources.memory = {limit: 33554432, swap: 100663296}'
+	bundle_args dd if=/dev/zero of=/dev/null bs=50331648 count=1
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	# memory+swap == limit: no swap for this container, the same program is OOM-killed
+	bundle_set '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
+	run rt run --bundle "$BUNDLE" "$ID-noswap" < /dev/null
+	[ "$status" -eq 137 ] || fail "not OOM-killed without swap (137): status $status" "$output"
+}
+
+# low_run LOW: container $ID-a (memory.low LOW; 4096 is next to none, and enables
+# the memory controller as 0 would not) holds 48 MiB of shmem while its
+# sibling $ID-b allocates 96 MiB under a common parent limited to 100 MiB;
+# prints how much of a's memory went to swap (bytes).
+low_run() {
+	local parent=/sys/fs/cgroup/lowtest-$ID
+	bundle_set '.linux.cgroupsPath = $p | .linux.resources.memory = {reservation: ($low | tonumber)}' \
+		--arg p "/lowtest-$ID/a" --arg low "$1"
+	bundle_share
+	rm -f "$SHARED/held"
+	bundle_args sh -c 'dd if=/dev/zero of=/dev/shm/hold bs=1048576 count=48 2> /dev/null; touch /shared/held; sleep 1000'
+	rt_detached run -d --bundle "$BUNDLE" "$ID-a"
+	retry 300 0.1 test -e "$SHARED/held" || fail "a did not fill its memory"
+	echo 104857600 > "$parent/memory.max"
+	bundle_set '.linux.cgroupsPath = $p | del(.linux.resources.memory)' --arg p "/lowtest-$ID/b"
+	bundle_args dd if=/dev/zero of=/dev/null bs=100663296 count=1
+	rt run --bundle "$BUNDLE" "$ID-b" < /dev/null > /dev/null 2>&1 || true
+	cat "$parent/a/memory.swap.current"
+	rt delete -f "$ID-a" > /dev/null
+	rmdir "$parent/a" "$parent" 2> /dev/null || true
+}
+
+@test "memory: reservation (memory.low) keeps the container's memory in RAM when its sibling needs more" {
+	swap_on || skip "no zram swap in this VM"
+	unprotected=$(low_run 4096) || fail "the run without a reservation failed"
+	protected=$(low_run 67108864) || fail "the run with a reservation failed"
+	# seen: about 7 MiB without, 0 with
+	[ "$unprotected" -gt 2097152 ] || fail "without a reservation, only $unprotected bytes were swapped out (the test applies no pressure)"
+	[ "$protected" -lt $((unprotected / 4)) ] || fail "with memory.low, $protected bytes were swapped out (without: $unprotected)"
+}
+
 @test "pids: a fork bomb stops at linux.resources.pids.limit and the host is unaffected" {
 	bundle_set '.linux.resources.pids = {limit: 16}'
 	# echo is a builtin: the last "spawned N" is how far the bomb got; ash gives
