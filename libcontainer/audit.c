@@ -134,18 +134,10 @@ static void render_table(FILE *out, const struct ward_finding *f, size_t n, doub
 	fprintf(out, "exposure score: %.1f/10 (%s)\n", score, ward_score_rating(score));
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	if (s)
-		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-	else
-		yajl_gen_null(g);
-}
-
 static void gen_kv(yajl_gen g, const char *k, const char *v)
 {
-	gen_str(g, k);
-	gen_str(g, v);
+	json_gen_str(g, k);
+	json_gen_str(g, v);
 }
 
 static char *render_json(const struct ward_finding *f, size_t n, double score, int level)
@@ -157,11 +149,11 @@ static char *render_json(const struct ward_finding *f, size_t n, double score, i
 		return NULL;
 	snprintf(num, sizeof num, "%.1f", score);
 	yajl_gen_map_open(g);
-	gen_str(g, "score");
+	json_gen_str(g, "score");
 	yajl_gen_number(g, num, strlen(num));
 	gen_kv(g, "rating", ward_score_rating(score));
 	gen_kv(g, "level", level_name(level));
-	gen_str(g, "findings");
+	json_gen_str(g, "findings");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++) {
 		yajl_gen_map_open(g);
@@ -171,7 +163,7 @@ static char *render_json(const struct ward_finding *f, size_t n, double score, i
 		gen_kv(g, "message", f[i].message);
 		gen_kv(g, "why", f[i].why);
 		gen_kv(g, "fix", f[i].fix);
-		gen_str(g, "restricted");
+		json_gen_str(g, "restricted");
 		yajl_gen_bool(g, f[i].restricted);
 		yajl_gen_map_close(g);
 	}

@@ -11,12 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "util.h"
-
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
 
 /* uint64 as a JSON number: yajl_gen_integer stops at LLONG_MAX, and runc
  * reports an unlimited memory.max as 2^64-1 */
@@ -25,7 +21,7 @@ static void gen_u64(yajl_gen g, const char *key, uint64_t v)
 	char buf[24];
 	int n = snprintf(buf, sizeof buf, "%" PRIu64, v);
 
-	gen_str(g, key);
+	json_gen_str(g, key);
 	yajl_gen_number(g, buf, (size_t)n);
 }
 
@@ -83,15 +79,15 @@ static void gen_cpu(int dirfd, yajl_gen g)
 		kv(st, "nr_throttled", &throttled);
 		kv(st, "throttled_usec", &throttled_us);
 	}
-	gen_str(g, "cpu");
+	json_gen_str(g, "cpu");
 	yajl_gen_map_open(g);
-	gen_str(g, "usage");
+	json_gen_str(g, "usage");
 	yajl_gen_map_open(g); /* nanoseconds, as runc */
 	gen_u64_nz(g, "total", usage * 1000);
 	gen_u64(g, "kernel", sys * 1000);
 	gen_u64(g, "user", user * 1000);
 	yajl_gen_map_close(g);
-	gen_str(g, "throttling");
+	json_gen_str(g, "throttling");
 	yajl_gen_map_open(g);
 	gen_u64_nz(g, "periods", periods);
 	gen_u64_nz(g, "throttledPeriods", throttled);
@@ -107,7 +103,7 @@ static void gen_list(yajl_gen g, const char *key, const char *list)
 
 	if (!list || !*list || *list == '\n')
 		return;
-	gen_str(g, key);
+	json_gen_str(g, key);
 	yajl_gen_array_open(g);
 	while (*p && *p != '\n') {
 		char *end;
@@ -129,7 +125,7 @@ static void gen_cpuset(int dirfd, yajl_gen g)
 	_cleanup_free_ char *cpus = cg_read(dirfd, "cpuset.cpus.effective");
 	_cleanup_free_ char *mems = cg_read(dirfd, "cpuset.mems.effective");
 
-	gen_str(g, "cpuset");
+	json_gen_str(g, "cpuset");
 	yajl_gen_map_open(g);
 	gen_list(g, "cpus", cpus);
 	gen_list(g, "mems", mems);
@@ -139,7 +135,7 @@ static void gen_cpuset(int dirfd, yajl_gen g)
 static void gen_entry(yajl_gen g, const char *key, uint64_t limit, uint64_t usage, uint64_t max,
 		      uint64_t failcnt)
 {
-	gen_str(g, key);
+	json_gen_str(g, key);
 	yajl_gen_map_open(g);
 	gen_u64(g, "limit", limit);
 	gen_u64_nz(g, "usage", usage);
@@ -158,7 +154,7 @@ static void gen_memory_stat(int dirfd, yajl_gen g)
 		return;
 	if (kv(st, "file", &cache))
 		gen_u64_nz(g, "cache", cache);
-	gen_str(g, "raw");
+	json_gen_str(g, "raw");
 	yajl_gen_map_open(g);
 	for (char *line = st, *next; line && *line; line = next) {
 		char *sp = strchr(line, ' ');
@@ -179,7 +175,7 @@ static void gen_memory(int dirfd, yajl_gen g)
 	_cleanup_free_ char *events = cg_read(dirfd, "memory.events");
 	uint64_t cur = 0, max = UINT64_MAX, peak = 0, fails = 0, scur = 0, smax = UINT64_MAX;
 
-	gen_str(g, "memory");
+	json_gen_str(g, "memory");
 	yajl_gen_map_open(g);
 	if (value(dirfd, "memory.current", &cur)) {
 		value(dirfd, "memory.max", &max);
@@ -205,7 +201,7 @@ static void gen_pids(int dirfd, yajl_gen g)
 
 	value(dirfd, "pids.current", &cur);
 	value(dirfd, "pids.max", &max);
-	gen_str(g, "pids");
+	json_gen_str(g, "pids");
 	yajl_gen_map_open(g);
 	gen_u64_nz(g, "current", cur);
 	gen_u64_nz(g, "limit", max == UINT64_MAX ? 0 : max);
@@ -224,7 +220,7 @@ static void gen_io_entries(yajl_gen g, const char *key, const char *st, const ch
 		if (sscanf(line, "%u:%u", &maj, &min) != 2)
 			continue;
 		if (!opened) {
-			gen_str(g, key);
+			json_gen_str(g, key);
 			yajl_gen_array_open(g);
 			opened = true;
 		}
@@ -236,8 +232,8 @@ static void gen_io_entries(yajl_gen g, const char *key, const char *st, const ch
 			yajl_gen_map_open(g);
 			gen_u64(g, "major", maj);
 			gen_u64(g, "minor", min);
-			gen_str(g, "op");
-			gen_str(g, ops[i][0]);
+			json_gen_str(g, "op");
+			json_gen_str(g, ops[i][0]);
 			gen_u64(g, "value", strtoull(f + strlen(ops[i][1]), NULL, 10));
 			yajl_gen_map_close(g);
 		}
@@ -250,7 +246,7 @@ static void gen_blkio(int dirfd, yajl_gen g)
 {
 	_cleanup_free_ char *st = cg_read(dirfd, "io.stat");
 
-	gen_str(g, "blkio");
+	json_gen_str(g, "blkio");
 	yajl_gen_map_open(g);
 	if (st) {
 		gen_io_entries(g, "ioServiceBytesRecursive", st, " rbytes=", " wbytes=");
@@ -266,7 +262,7 @@ static void gen_hugetlb(int dirfd, yajl_gen g)
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
-	gen_str(g, "hugetlb");
+	json_gen_str(g, "hugetlb");
 	yajl_gen_map_open(g);
 	while (d && (de = readdir(d))) {
 		size_t n = strlen(de->d_name);
@@ -283,7 +279,7 @@ static void gen_hugetlb(int dirfd, yajl_gen g)
 			value(dirfd, de->d_name, &usage);
 			if (events)
 				kv(events, "max", &fails);
-			gen_str(g, size);
+			json_gen_str(g, size);
 			yajl_gen_map_open(g);
 			gen_u64_nz(g, "usage", usage);
 			gen_u64(g, "failcnt", fails);
@@ -307,10 +303,10 @@ int ward_cgroup_stats_gen(int dirfd, yajl_gen g, struct ward_error **e)
 	gen_pids(dirfd, g);
 	gen_blkio(dirfd, g);
 	gen_hugetlb(dirfd, g);
-	gen_str(g, "intel_rdt");
+	json_gen_str(g, "intel_rdt");
 	yajl_gen_map_open(g);
 	yajl_gen_map_close(g);
-	gen_str(g, "network_interfaces");
+	json_gen_str(g, "network_interfaces");
 	yajl_gen_null(g);
 	if (yajl_gen_map_close(g) != yajl_gen_status_ok)
 		return ward_err(e, EINVAL, "cgroup statistics: JSON generator error");

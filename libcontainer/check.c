@@ -302,14 +302,6 @@ static void render_table(FILE *out, const struct list *l, bool ready)
 	fprintf(out, "ready: %s (%zu failed, %zu warnings)\n", ready ? "yes" : "no", fails, warns);
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	if (s)
-		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-	else
-		yajl_gen_null(g);
-}
-
 static char *render_json(const struct list *l, bool ready)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -318,20 +310,20 @@ static char *render_json(const struct list *l, bool ready)
 	if (!g)
 		return NULL;
 	yajl_gen_map_open(g);
-	gen_str(g, "ready");
+	json_gen_str(g, "ready");
 	yajl_gen_bool(g, ready);
-	gen_str(g, "checks");
+	json_gen_str(g, "checks");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < l->n; i++) {
 		yajl_gen_map_open(g);
-		gen_str(g, "name");
-		gen_str(g, l->v[i].name);
-		gen_str(g, "verdict");
-		gen_str(g, verdict_name(l->v[i].verdict));
-		gen_str(g, "detail");
-		gen_str(g, l->v[i].detail);
-		gen_str(g, "fix");
-		gen_str(g, l->v[i].fix);
+		json_gen_str(g, "name");
+		json_gen_str(g, l->v[i].name);
+		json_gen_str(g, "verdict");
+		json_gen_str(g, verdict_name(l->v[i].verdict));
+		json_gen_str(g, "detail");
+		json_gen_str(g, l->v[i].detail);
+		json_gen_str(g, "fix");
+		json_gen_str(g, l->v[i].fix);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);

@@ -31,11 +31,6 @@ struct stream {
 	void *ud;
 };
 
-static void gen_key(yajl_gen g, const char *k)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
 /* {"type":TYPE,"id":ID[,"data":stats]} on one line, given to the caller's fn;
  * its non-zero return ends the stream. */
 static int emit(struct stream *s, const char *type, bool stats, int *stop, struct ward_error **e)
@@ -45,12 +40,12 @@ static int emit(struct stream *s, const char *type, bool stats, int *stop, struc
 	int r = 0;
 
 	yajl_gen_map_open(g);
-	gen_key(g, "type");
-	gen_key(g, type);
-	gen_key(g, "id");
-	gen_key(g, s->id);
+	json_gen_str(g, "type");
+	json_gen_str(g, type);
+	json_gen_str(g, "id");
+	json_gen_str(g, s->id);
 	if (stats) {
-		gen_key(g, "data");
+		json_gen_str(g, "data");
 		r = ward_cgroup_stats_gen(s->cgfd, g, e);
 	}
 	yajl_gen_map_close(g);

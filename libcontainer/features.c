@@ -13,26 +13,21 @@
 #include "util.h"
 #include "ward.h"
 
-static void str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 static void flag_obj(yajl_gen g, const char *key, bool enabled)
 {
-	str(g, key);
+	json_gen_str(g, key);
 	yajl_gen_map_open(g);
-	str(g, "enabled");
+	json_gen_str(g, "enabled");
 	yajl_gen_bool(g, enabled);
 	yajl_gen_map_close(g);
 }
 
 static void str_array(yajl_gen g, const char *key, const char *const *v)
 {
-	str(g, key);
+	json_gen_str(g, key);
 	yajl_gen_array_open(g);
 	for (; *v; v++)
-		str(g, *v);
+		json_gen_str(g, *v);
 	yajl_gen_array_close(g);
 }
 
@@ -51,9 +46,9 @@ static void gen_seccomp(yajl_gen g)
 					    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 					    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
 
-	str(g, "seccomp");
+	json_gen_str(g, "seccomp");
 	yajl_gen_map_open(g);
-	str(g, "enabled");
+	json_gen_str(g, "enabled");
 	yajl_gen_bool(g, 1);
 	str_array(g, "actions", actions);
 	str_array(g, "operators", ops);
@@ -67,37 +62,37 @@ static void gen_linux(yajl_gen g)
 {
 	static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
 
-	str(g, "linux");
+	json_gen_str(g, "linux");
 	yajl_gen_map_open(g);
-	str(g, "namespaces");
+	json_gen_str(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
-		str(g, ns[i]);
+		json_gen_str(g, ns[i]);
 	yajl_gen_array_close(g);
-	str(g, "capabilities");
+	json_gen_str(g, "capabilities");
 	yajl_gen_array_open(g);
 	for (int c = 0; c <= ward_cap_last(); c++)
 		if (ward_cap_name(c))
-			str(g, ward_cap_name(c));
+			json_gen_str(g, ward_cap_name(c));
 	yajl_gen_array_close(g);
-	str(g, "cgroup");
+	json_gen_str(g, "cgroup");
 	yajl_gen_map_open(g);
-	str(g, "v1");
+	json_gen_str(g, "v1");
 	yajl_gen_bool(g, 0);
-	str(g, "v2");
+	json_gen_str(g, "v2");
 	yajl_gen_bool(g, 1);
-	str(g, "systemd");
+	json_gen_str(g, "systemd");
 	yajl_gen_bool(g, 0);
-	str(g, "systemdUser");
+	json_gen_str(g, "systemdUser");
 	yajl_gen_bool(g, 0);
-	str(g, "rdma");
+	json_gen_str(g, "rdma");
 	yajl_gen_bool(g, 1);
 	yajl_gen_map_close(g);
 	gen_seccomp(g);
 	flag_obj(g, "apparmor", false);
 	flag_obj(g, "selinux", false);
 	flag_obj(g, "intelRdt", false);
-	str(g, "mountExtensions");
+	json_gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);
 	flag_obj(g, "idmap", false);
 	yajl_gen_map_close(g);
@@ -112,27 +107,27 @@ char *ward_features_json(void)
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "    ");
 	yajl_gen_map_open(g);
-	str(g, "ociVersionMin");
-	str(g, "1.0.0");
-	str(g, "ociVersionMax");
-	str(g, WARD_SPEC_VERSION);
-	str(g, "hooks");
+	json_gen_str(g, "ociVersionMin");
+	json_gen_str(g, "1.0.0");
+	json_gen_str(g, "ociVersionMax");
+	json_gen_str(g, WARD_SPEC_VERSION);
+	json_gen_str(g, "hooks");
 	yajl_gen_array_open(g);
 	for (int k = 0; k < WARD_HOOK_KINDS; k++)
-		str(g, ward_hook_kind_name((enum ward_hook_kind)k));
+		json_gen_str(g, ward_hook_kind_name((enum ward_hook_kind)k));
 	yajl_gen_array_close(g);
-	str(g, "mountOptions");
+	json_gen_str(g, "mountOptions");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; ward_mnt_opt_name(i); i++)
-		str(g, ward_mnt_opt_name(i));
+		json_gen_str(g, ward_mnt_opt_name(i));
 	yajl_gen_array_close(g);
 	gen_linux(g);
-	str(g, "annotations");
+	json_gen_str(g, "annotations");
 	yajl_gen_map_open(g);
-	str(g, "run.ward.version");
-	str(g, PACKAGE_VERSION);
-	str(g, "run.ward.commit");
-	str(g, WARD_COMMIT);
+	json_gen_str(g, "run.ward.version");
+	json_gen_str(g, PACKAGE_VERSION);
+	json_gen_str(g, "run.ward.commit");
+	json_gen_str(g, WARD_COMMIT);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	out = json_gen_text(g, true);

@@ -20,6 +20,12 @@ static inline yajl_val json_member(yajl_val obj, const char *key)
 	return NULL;
 }
 
+/* A C string as a JSON string; NULL as null. */
+static inline yajl_gen_status json_gen_str(yajl_gen g, const char *s)
+{
+	return s ? yajl_gen_string(g, (const unsigned char *)s, strlen(s)) : yajl_gen_null(g);
+}
+
 /* The generator's text (malloc'd; NULL if it failed): yajl's trailing newlines
  * (beautify mode ends with one) dropped, then one put back when newline. */
 static inline char *json_gen_text(yajl_gen g, bool newline)

@@ -12,36 +12,31 @@
 #include "json.h"
 #include "util.h"
 
-static void str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 static void key_str(yajl_gen g, const char *k, const char *v)
 {
-	str(g, k);
-	str(g, v);
+	json_gen_str(g, k);
+	json_gen_str(g, v);
 }
 
 static void key_int(yajl_gen g, const char *k, long long v)
 {
-	str(g, k);
+	json_gen_str(g, k);
 	yajl_gen_integer(g, v);
 }
 
 static void key_bool(yajl_gen g, const char *k, bool v)
 {
-	str(g, k);
+	json_gen_str(g, k);
 	yajl_gen_bool(g, v);
 }
 
 /* k: [v...] for a NULL-terminated list. */
 static void key_strv(yajl_gen g, const char *k, const char *const *v)
 {
-	str(g, k);
+	json_gen_str(g, k);
 	yajl_gen_array_open(g);
 	for (; *v; v++)
-		str(g, *v);
+		json_gen_str(g, *v);
 	yajl_gen_array_close(g);
 }
 
@@ -57,10 +52,10 @@ static void gen_process(yajl_gen g, bool rootless)
 	 * outside it and holds no capabilities since every set below is empty. */
 	uint32_t id = rootless ? 0 : 65534;
 
-	str(g, "process");
+	json_gen_str(g, "process");
 	yajl_gen_map_open(g);
 	key_bool(g, "terminal", false);
-	str(g, "user");
+	json_gen_str(g, "user");
 	yajl_gen_map_open(g);
 	key_int(g, "uid", id);
 	key_int(g, "gid", id);
@@ -69,12 +64,12 @@ static void gen_process(yajl_gen g, bool rootless)
 	key_strv(g, "env", env);
 	key_str(g, "cwd", "/");
 	/* All five sets present and empty: absent sets would let policy apply defaults. */
-	str(g, "capabilities");
+	json_gen_str(g, "capabilities");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
 		key_strv(g, sets[i], none);
 	yajl_gen_map_close(g);
-	str(g, "rlimits");
+	json_gen_str(g, "rlimits");
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
 	key_str(g, "type", "RLIMIT_NOFILE");
@@ -116,7 +111,7 @@ static void gen_mounts(yajl_gen g, bool rootless)
 	    {"/sys/fs/cgroup", "cgroup2", "cgroup", cg_o},
 	};
 
-	str(g, "mounts");
+	json_gen_str(g, "mounts");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
 		yajl_gen_map_open(g);
@@ -132,7 +127,7 @@ static void gen_mounts(yajl_gen g, bool rootless)
 
 static void gen_idmap(yajl_gen g, const char *key, uint32_t host_id)
 {
-	str(g, key);
+	json_gen_str(g, key);
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
 	key_int(g, "containerID", 0);
@@ -148,9 +143,9 @@ static void gen_linux(yajl_gen g, bool rootless, uint32_t uid, uint32_t gid)
 	/* the same lists a config without them gets (policy.c) */
 	const char *const *masked = ward_default_masked_paths, *const *readonly = ward_default_readonly_paths;
 
-	str(g, "linux");
+	json_gen_str(g, "linux");
 	yajl_gen_map_open(g);
-	str(g, "namespaces");
+	json_gen_str(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < ARRAY_SIZE(ns) + rootless; i++) {
 		yajl_gen_map_open(g);
@@ -199,7 +194,7 @@ char *ward_spec_generate(bool rootless, uint32_t uid, uint32_t gid)
 	yajl_gen_map_open(g);
 	key_str(g, "ociVersion", "1.2.0");
 	gen_process(g, rootless);
-	str(g, "root");
+	json_gen_str(g, "root");
 	yajl_gen_map_open(g);
 	key_str(g, "path", "rootfs");
 	key_bool(g, "readonly", true);

@@ -265,8 +265,7 @@ int ward_state_open(int rootfd, const char *id, int lock_op, int *dirfd, struct 
 /* yajl_gen helpers; a generator error can only be invalid UTF-8 in a string. */
 static bool gen_str(yajl_gen g, const char *s)
 {
-	s = s ? s : "";
-	return yajl_gen_string(g, (const unsigned char *)s, strlen(s)) == yajl_gen_status_ok;
+	return json_gen_str(g, s ? s : "") == yajl_gen_status_ok;
 }
 
 static bool gen_kv_str(yajl_gen g, const char *key, const char *value)

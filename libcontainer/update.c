@@ -29,17 +29,12 @@
 
 static void gen_value(yajl_gen g, yajl_val v);
 
-static void gen_key(yajl_gen g, const char *k)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
 static void gen_value(yajl_gen g, yajl_val v)
 {
 	if (!v || YAJL_IS_NULL(v))
 		yajl_gen_null(g);
 	else if (YAJL_IS_STRING(v))
-		gen_key(g, YAJL_GET_STRING(v));
+		json_gen_str(g, YAJL_GET_STRING(v));
 	else if (YAJL_IS_NUMBER(v))
 		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
 	else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
@@ -52,7 +47,7 @@ static void gen_value(yajl_gen g, yajl_val v)
 	} else {
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < v->u.object.len; i++) {
-			gen_key(g, v->u.object.keys[i]);
+			json_gen_str(g, v->u.object.keys[i]);
 			gen_value(g, v->u.object.values[i]);
 		}
 		yajl_gen_map_close(g);
@@ -69,7 +64,7 @@ static void gen_merged(yajl_gen g, yajl_val base, yajl_val upd, const char *skip
 		yajl_val b = base->u.object.values[i],
 			 u = (skip && !strcmp(k, skip)) ? NULL : json_member(upd, k);
 
-		gen_key(g, k);
+		json_gen_str(g, k);
 		if (u && YAJL_IS_OBJECT(u) && YAJL_IS_OBJECT(b))
 			gen_merged(g, b, u, NULL);
 		else
@@ -81,7 +76,7 @@ static void gen_merged(yajl_gen g, yajl_val base, yajl_val upd, const char *skip
 
 		if (json_member(base, k) || (skip && !strcmp(k, skip)) || YAJL_IS_NULL(u))
 			continue;
-		gen_key(g, k);
+		json_gen_str(g, k);
 		gen_value(g, u);
 	}
 	yajl_gen_map_close(g);

@@ -240,11 +240,6 @@ static const struct update_field update_fields[] = {
     {"blkio-weight", "blockIO", "weight", U(blkio_weight), F_INT},
 };
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 /* The flags as a linux.resources object (malloc'd), or NULL after printing why. */
 static char *flags_resources(const struct update_opts *o)
 {
@@ -266,13 +261,13 @@ static char *flags_resources(const struct update_opts *o)
 		if (!open_group || strcmp(open_group, f->group) != 0) {
 			if (open_group)
 				yajl_gen_map_close(g);
-			gen_str(g, f->group);
+			json_gen_str(g, f->group);
 			yajl_gen_map_open(g);
 			open_group = f->group;
 		}
-		gen_str(g, f->key);
+		json_gen_str(g, f->key);
 		if (f->kind == F_STR)
-			gen_str(g, v);
+			json_gen_str(g, v);
 		else
 			yajl_gen_integer(g, n);
 	}
