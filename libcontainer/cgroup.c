@@ -111,62 +111,58 @@ static bool has_pids(const char *procs)
 	return procs[strspn(procs, " \n")] != '\0';
 }
 
+static bool ends_with_slice(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 6 && strcmp(s + n - 6, ".slice") == 0;
+}
+
+/* The directories of a systemd slice: "a-b.slice" is "/a.slice/a-b.slice" (every
+ * dash opens a parent), the root slice ("" or "-.slice") is "", a name that is
+ * not a slice stands for itself. NULL for a malformed slice name. */
+static char *slice_dirs(const char *slice)
+{
+	size_t n = strlen(slice);
+	_cleanup_free_ char *out = xstrdup("");
+
+	if (!n || strcmp(slice, "-.slice") == 0)
+		return TAKE_PTR(out);
+	if (!ends_with_slice(slice))
+		return xasprintf("/%s", slice);
+	for (size_t i = 0; i < n - 6; i++) {
+		char *t;
+
+		if (slice[i] != '-')
+			continue;
+		if (i == 0 || slice[i - 1] == '-' || i == n - 7)
+			return NULL;
+		t = xasprintf("%s/%.*s.slice", out, (int)i, slice);
+		free(out);
+		out = t;
+	}
+	return xasprintf("%s/%s", out, slice);
+}
+
 char *ward_cgroup_systemd_path(const char *spec, struct ward_error **e)
 {
-	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	_cleanup_free_ char *slice = NULL, *prefix = NULL, *out = NULL;
-	const char *name;
-	size_t n;
+	const char *c1 = strchr(spec, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *name;
+	_cleanup_free_ char *slice = NULL, *dirs = NULL;
 
 	if (!c2 || strchr(c2 + 1, ':') || strchr(spec, '/'))
 		return ward_err(e, EINVAL,
 				"cgroupsPath \"%s\": expected \"slice:prefix:name\" with --systemd-cgroup",
 				spec),
 		       NULL;
-	slice = xstrndup(spec, (size_t)(c1 - spec));
-	prefix = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	name = c2 + 1;
 	if (!*name)
 		return ward_err(e, EINVAL, "cgroupsPath \"%s\": the unit name is empty", spec), NULL;
-	out = xstrdup("");
-	n = strlen(slice);
-	if (!*slice || strcmp(slice, "-.slice") == 0) {
-		/* the root slice */
-	} else if (n > 6 && strcmp(slice + n - 6, ".slice") == 0) {
-		/* every dash opens a parent slice: a-b-c.slice is a.slice/a-b.slice/a-b-c.slice */
-		for (size_t i = 0; i < n - 6; i++) {
-			if (slice[i] != '-')
-				continue;
-			if (i == 0 || slice[i - 1] == '-' || i == n - 7)
-				return ward_err(e, EINVAL, "cgroupsPath \"%s\": bad slice name \"%s\"", spec,
-						slice),
-				       NULL;
-			char *t = xasprintf("%s/%.*s.slice", out, (int)i, slice);
-			free(out);
-			out = t;
-		}
-		char *t = xasprintf("%s/%s", out, slice);
-		free(out);
-		out = t;
-	} else {
-		char *t = xasprintf("/%s", slice);
-		free(out);
-		out = t;
-	}
-	n = strlen(name);
-	{
-		char *t = n > 6 && strcmp(name + n - 6, ".slice") == 0 ? xasprintf("%s/%s", out, name)
-			  : *prefix ? xasprintf("%s/%s-%s.scope", out, prefix, name)
-				    : xasprintf("%s/%s", out, name);
-		free(out);
-		out = t;
-	}
-	{
-		char *r = out;
-
-		out = NULL;
-		return r;
-	}
+	slice = xstrndup(spec, (size_t)(c1 - spec));
+	if (!(dirs = slice_dirs(slice)))
+		return ward_err(e, EINVAL, "cgroupsPath \"%s\": bad slice name \"%s\"", spec, slice), NULL;
+	if (ends_with_slice(name) || c2 == c1 + 1) /* a slice itself, or no prefix */
+		return xasprintf("%s/%s", dirs, name);
+	return xasprintf("%s/%.*s-%s.scope", dirs, (int)(c2 - c1 - 1), c1 + 1, name);
 }
 
 int ward_cgroup_create(const char *path, struct ward_error **e)
@@ -445,21 +441,7 @@ bool ward_cgroup_frozen(const char *path)
 	return text[0] == '1';
 }
 
-int ward_cgroup_enter(const char *path, pid_t pid, struct ward_error **e)
-{
-	_cleanup_free_ char *file = xasprintf("%s/cgroup.procs", path);
-	_cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	char buf[32];
-
-	if (fd < 0)
-		return ward_err_sys(e, "move pid %d into cgroup %s: open %s", (int)pid, path, file);
-	snprintf(buf, sizeof buf, "%d", (int)pid);
-	if (write_all(fd, buf, strlen(buf)) < 0)
-		return ward_err_sys(e, "move pid %d into cgroup %s", (int)pid, path);
-	return 0;
-}
-
-int ward_cgroup_enter_fd(int dirfd, const char *path, pid_t pid, struct ward_error **e)
+int ward_cgroup_enter(int dirfd, const char *path, pid_t pid, struct ward_error **e)
 {
 	_cleanup_close_ int fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	char buf[32];

@@ -44,9 +44,8 @@ int ward_cgroup_pids(const char *path, pid_t **pids, size_t *n, struct ward_erro
 int ward_cgroup_freeze(const char *path, bool freeze, int timeout_ms, struct ward_error **e);
 /* Whether cgroup.freeze reads 1. */
 bool ward_cgroup_frozen(const char *path);
-/* Move pid into the cgroup (cgroup.procs), for kernels without CLONE_INTO_CGROUP. */
-int ward_cgroup_enter(const char *path, pid_t pid, struct ward_error **e);
-/* The same through the cgroup's directory fd (path names it in errors). */
-int ward_cgroup_enter_fd(int dirfd, const char *path, pid_t pid, struct ward_error **e);
+/* Move pid into the cgroup open as dirfd (its cgroup.procs), for kernels
+ * without CLONE_INTO_CGROUP; path names the cgroup in errors. */
+int ward_cgroup_enter(int dirfd, const char *path, pid_t pid, struct ward_error **e);
 
 #endif

@@ -235,10 +235,10 @@ static int plan_hugetlb(yajl_val n, struct ward_cg_plan *p, struct ward_error **
 		    !YAJL_IS_INTEGER(lim))
 			return ward_err(
 			    e, EINVAL, "linux.resources.hugepageLimits[%zu]: expected pageSize and limit", i);
-		add(p, "", xasprintf("%lld", (long long)YAJL_GET_INTEGER(lim)),
+		_cleanup_free_ char *file = xasprintf("hugetlb.%s.max", size);
+
+		add(p, file, xasprintf("%lld", (long long)YAJL_GET_INTEGER(lim)),
 		    xasprintf("linux.resources.hugepageLimits[%zu]", i), "hugetlb");
-		free(p->w[p->n - 1].file);
-		p->w[p->n - 1].file = xasprintf("hugetlb.%s.max", size);
 	}
 	return 0;
 }

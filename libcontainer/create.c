@@ -125,7 +125,22 @@ static int cgroups_path(struct create_job *j, char **out, struct ward_error **e)
 	return *out ? 0 : ward_err_prefix(e, "linux.cgroupsPath");
 }
 
-static int setup_fifo(struct create_job *j, struct ward_error **e);
+static int setup_fifo(struct create_job *j, struct ward_error **e)
+{
+	struct ward_launch *l = &j->l;
+
+	/* the init blocks reading exec.fifo; holding a writer ourselves keeps the
+	 * read from seeing EOF, and `start` finds a reader only while it lives */
+	if (mkfifoat(j->dirfd, "exec.fifo", 0600) < 0)
+		return ward_err_sys(e, "create exec.fifo");
+	l->fifo_fd = openat(j->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (l->fifo_fd < 0)
+		return ward_err_sys(e, "open exec.fifo");
+	l->fifo_keep_fd = openat(j->dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (l->fifo_keep_fd < 0)
+		return ward_err_sys(e, "open exec.fifo");
+	return ward_ns_open_joins(j->spec, &l->ns, e);
+}
 
 static int setup_host(struct create_job *j, struct ward_error **e)
 {
@@ -159,23 +174,6 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 	if (ward_cgroup_devices(l->cgroup_fd, j->spec, e) < 0)
 		return -1;
 	return setup_fifo(j, e);
-}
-
-static int setup_fifo(struct create_job *j, struct ward_error **e)
-{
-	struct ward_launch *l = &j->l;
-
-	/* the init blocks reading exec.fifo; holding a writer ourselves keeps the
-	 * read from seeing EOF, and `start` finds a reader only while it lives */
-	if (mkfifoat(j->dirfd, "exec.fifo", 0600) < 0)
-		return ward_err_sys(e, "create exec.fifo");
-	l->fifo_fd = openat(j->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-	if (l->fifo_fd < 0)
-		return ward_err_sys(e, "open exec.fifo");
-	l->fifo_keep_fd = openat(j->dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (l->fifo_keep_fd < 0)
-		return ward_err_sys(e, "open exec.fifo");
-	return ward_ns_open_joins(j->spec, &l->ns, e);
 }
 
 static void fill_state(struct create_job *j, struct ward_state *st)

@@ -238,7 +238,7 @@ static int exec_clone(struct exec_job *j, struct ward_error **e)
 	if (j->pid < 0)
 		return ward_err_sys(e, "clone3 the exec process");
 	/* born outside the cgroup (old kernel): moved before its GO */
-	if (move && ward_cgroup_enter_fd(j->cgroup_fd, "of the container", j->pid, e) < 0)
+	if (move && ward_cgroup_enter(j->cgroup_fd, "of the container", j->pid, e) < 0)
 		return -1;
 	return 0;
 }

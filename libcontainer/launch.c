@@ -417,7 +417,7 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 		return ward_err_sys(e, "clone3 the container's init");
 	l->pid = pid;
 	/* born outside its cgroup (old kernel): moved before it may do anything */
-	if (move && ward_cgroup_enter_fd(l->cgroup_fd, l->cgroup_path, pid, e) < 0)
+	if (move && ward_cgroup_enter(l->cgroup_fd, l->cgroup_path, pid, e) < 0)
 		return -1;
 	if ((flags & CLONE_NEWUSER) && ward_ns_write_idmaps(pid, s, e) < 0)
 		return -1;

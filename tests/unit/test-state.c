@@ -484,11 +484,11 @@ static void test_cgroup(void)
 	sub = xasprintf("%s/sub", path);
 	fd = ward_cgroup_create(path, &e);
 	ok(fd >= 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode), "create %s", path);
-	close(fd);
 	if (pipe(note) < 0)
 		exit(99);
 	child = spawn_sleeper(note[1]);
-	ok(ward_cgroup_enter(path, child, &e) == 0, "enter moves the child in");
+	ok(ward_cgroup_enter(fd, path, child, &e) == 0, "enter moves the child in");
+	close(fd);
 	ok(ward_cgroup_pids(path, &pids, &n, &e) == 0 && n == 1 && pids[0] == child, "pids lists it");
 	free(pids);
 	fd = ward_cgroup_create(path, &e);
