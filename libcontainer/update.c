@@ -100,30 +100,21 @@ static yajl_val parse(const char *text, const char *what, struct ward_error **e)
 	return v;
 }
 
-/* The resources the container has now (a tree the caller frees, or NULL for none). */
-static int current_resources(struct ward_handle *h, yajl_val *out, struct ward_error **e)
+/* The resources the container has now: its last update's (resources.json, a tree
+ * in *own), else its config's (kept in *spec); NULL for none. */
+static int current_resources(struct ward_handle *h, yajl_val *own, struct ward_spec **spec, yajl_val *base,
+			     struct ward_error **e)
 {
 	_cleanup_free_ char *text = NULL;
-	struct ward_spec *s = NULL;
-	int r = 0;
 
-	*out = NULL;
-	if (read_file_at(h->dirfd, RESOURCES_FILE, 1 << 20, &text, NULL, NULL) == 0)
-		return (*out = parse(text, "state " RESOURCES_FILE, e)) ? 0 : -1;
-	if (ward_handle_spec(h, &s, e) < 0)
-		return -1;
-	if (s->linux_.resources) { /* a copy that outlives the config */
-		yajl_gen g = yajl_gen_alloc(NULL);
-		_cleanup_free_ char *copy = NULL;
-
-		gen_value(g, (yajl_val)s->linux_.resources);
-		copy = json_gen_text(g, false);
-		yajl_gen_free(g);
-		if (!(*out = parse(copy ? copy : "", "config.json linux.resources", e)))
-			r = -1;
+	if (read_file_at(h->dirfd, RESOURCES_FILE, 1 << 20, &text, NULL, NULL) == 0) {
+		*base = *own = parse(text, "state " RESOURCES_FILE, e);
+		return *own ? 0 : -1;
 	}
-	ward_spec_free(s);
-	return r;
+	if (ward_handle_spec(h, spec, e) < 0)
+		return -1;
+	*base = (yajl_val)(*spec)->linux_.resources;
+	return 0;
 }
 
 /* memory.checkBeforeUpdate: a new limit below what the container uses now is refused. */
@@ -150,19 +141,23 @@ static int check_before_update(const char *cgroup, yajl_val merged, yajl_val upd
 
 static int update_locked(struct ward_handle *h, yajl_val upd, struct ward_error **e)
 {
-	yajl_val base = NULL, merged = NULL;
+	yajl_val own = NULL, base = NULL, merged = NULL;
+	struct ward_spec *spec = NULL;
 	yajl_gen g = NULL;
 	_cleanup_free_ char *text = NULL, *skipped = NULL;
 	struct ward_cg_plan plan = {0};
 	const char *mount;
 	int r = -1;
 
-	if (current_resources(h, &base, e) < 0)
-		return -1;
+	if (current_resources(h, &own, &spec, &base, e) < 0)
+		goto out;
 	g = yajl_gen_alloc(NULL);
 	gen_merged(g, base, upd, "devices");
-	text = json_gen_text(g, false);
-	if (!text || !(merged = parse(text, "merged resources", e)))
+	if (!(text = json_gen_text(g, false))) {
+		ward_err(e, EINVAL, "merge the resources: JSON generator error");
+		goto out;
+	}
+	if (!(merged = parse(text, "merged resources", e)))
 		goto out;
 	if (check_before_update(h->st->cgroup, merged, upd, e) < 0 ||
 	    ward_cgroup_plan_resources(merged, false, &plan, e) < 0)
@@ -176,7 +171,8 @@ out:
 	if (g)
 		yajl_gen_free(g);
 	yajl_tree_free(merged);
-	yajl_tree_free(base);
+	yajl_tree_free(own);
+	ward_spec_free(spec);
 	return r;
 }
 
