@@ -182,25 +182,28 @@ start_still() {
 # cg_of PID: the process's cgroup v2 path ("0::" line of /proc/PID/cgroup).
 cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 
+# placed CGROUPSPATH WANT: a container with that cgroupsPath ("" for none) runs in
+# the cgroup WANT, and delete removes it ($mnt: the v2 hierarchy).
+placed() {
+	if [ -z "$1" ]; then
+		bundle_set 'del(.linux.cgroupsPath)'
+	else
+		bundle_set '.linux.cgroupsPath = $p' --arg p "$1"
+	fi
+	start_sleeper
+	[ "$(cg_of "$(ctr_pid)")" = "$2" ] || fail "cgroupsPath \"$1\": in $(cg_of "$(ctr_pid)"), expected $2"
+	rt delete -f "$ID"
+	[ ! -d "$mnt$2" ] || fail "$mnt$2 remains"
+}
+
 @test "placement: absent, relative and absolute cgroupsPath; '..' refused; delete removes the cgroup" {
 	ward_only "ward's cgroup layout"
 	local mnt=/sys/fs/cgroup/unified
 	[ -r $mnt/cgroup.procs ] || mnt=/sys/fs/cgroup
-	start_sleeper
-	[ "$(cg_of "$(ctr_pid)")" = "/ward/$ID" ] || fail "absent cgroupsPath: $(cg_of "$(ctr_pid)")"
-	rt kill "$ID" KILL && rt delete -f "$ID"
-	[ ! -d "$mnt/ward/$ID" ] || fail "$mnt/ward/$ID remains"
-	bundle_set '.linux.cgroupsPath = $p' --arg p "rel-$ID/c"
-	start_sleeper
-	[ "$(cg_of "$(ctr_pid)")" = "/ward/rel-$ID/c" ] || fail "relative cgroupsPath: $(cg_of "$(ctr_pid)")"
-	rt delete -f "$ID"
-	[ ! -d "$mnt/ward/rel-$ID/c" ] || fail "the cgroup remains"
+	placed "" "/ward/$ID"
+	placed "rel-$ID/c" "/ward/rel-$ID/c"
 	rmdir "$mnt/ward/rel-$ID"
-	bundle_set '.linux.cgroupsPath = $p' --arg p "/abs-$ID/c"
-	start_sleeper
-	[ "$(cg_of "$(ctr_pid)")" = "/abs-$ID/c" ] || fail "absolute cgroupsPath: $(cg_of "$(ctr_pid)")"
-	rt delete -f "$ID"
-	[ ! -d "$mnt/abs-$ID/c" ] || fail "the cgroup remains"
+	placed "/abs-$ID/c" "/abs-$ID/c"
 	rmdir "$mnt/abs-$ID"
 	bundle_set '.linux.cgroupsPath = "/ok/../../escape"'
 	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
@@ -209,8 +212,7 @@ cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 }
 
 @test "a cgroup namespace shows the container its own cgroup as root, mounted read-only unless the config says rw" {
-	bundle_set '.linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_own_cgroup
 	ctr_sh 'echo "v2 $(grep ^0:: /proc/self/cgroup)"; echo "procs $(wc -l < /sys/fs/cgroup/cgroup.procs)"
 		echo 0 > /sys/fs/cgroup/cgroup.freeze && echo wrote'
 	assert_output_contains "v2 0::/"$'\n'

@@ -125,6 +125,13 @@ rt_detached() {
 		fail "rt $* failed: $(cat "$T/ctr.err")"
 }
 
+# bundle_own_cgroup: a cgroup namespace and the container's own cgroup mounted at
+# /sys/fs/cgroup, so that a test reads what the kernel counts for it from inside.
+bundle_own_cgroup() {
+	bundle_set '.linux.namespaces += [{type: "cgroup"}]
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+}
+
 # start_counter: a detached container whose init counts in /shared/n every 50 ms
 # (pause and resume tests watch it stop and go on).
 start_counter() {

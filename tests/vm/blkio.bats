@@ -37,10 +37,9 @@ blk_dev() {
 bundle_blk() {
 	bundle_set '.linux.devices = [{path: "/dev/blk", type: "b", major: $maj, minor: $min, fileMode: 432}]
 		| .linux.resources.devices = [{allow: false, access: "rwm"},
-			{allow: true, type: "b", major: $maj, minor: $min, access: "rw"}]
-		| .linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]' \
+			{allow: true, type: "b", major: $maj, minor: $min, access: "rw"}]' \
 		--argjson maj "$MAJ" --argjson min "$MIN"
+	bundle_own_cgroup
 }
 
 # The seconds a command takes in the container, from /proc/uptime: "took N".
@@ -105,8 +104,8 @@ read_4m() {
 # A weight has no effect to observe without two cgroups contending for a device
 # that BFQ or iocost schedules, so these read the files it lands in.
 @test "blockIO: weight lands in io.weight (iocost's 1..10000 scale) and, with BFQ loaded, in io.bfq.weight" {
-	bundle_set '.linux.resources.blockIO = {weight: 100} | .linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_set '.linux.resources.blockIO = {weight: 100}'
+	bundle_own_cgroup
 	bundle_args sh -c 'cat /sys/fs/cgroup/io.weight; cat /sys/fs/cgroup/io.bfq.weight 2> /dev/null || echo no-bfq'
 	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
 	assert_status 0

@@ -87,36 +87,38 @@ low_run() {
 	assert_status 0
 }
 
+# count_of KEY: N of the "KEY N" line in $output (a kernel counter the container printed).
+count_of() { sed -n "s/^$1 \([0-9]*\)/\1/p" <<< "$output"; }
+
 @test "cpu: quota/period throttle the container (the kernel counts throttled periods)" {
-	bundle_set '.linux.resources.cpu = {quota: 10000, period: 100000} | .linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_set '.linux.resources.cpu = {quota: 10000, period: 100000}'
+	bundle_own_cgroup
 	bundle_args sh -c 'timeout 1 sh -c "while :; do :; done"; grep nr_throttled /sys/fs/cgroup/cpu.stat'
 	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
-	n=$(sed -n 's/^nr_throttled \([0-9]*\)/\1/p' <<< "$output")
+	n=$(count_of nr_throttled)
 	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "never throttled:" "$output"
 }
 
 @test "cpu: burst lets a container that was idle run beyond its quota for a while (the kernel counts bursts)" {
-	bundle_set '.linux.resources.cpu = {quota: 20000, period: 100000, burst: 20000} | .linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_set '.linux.resources.cpu = {quota: 20000, period: 100000, burst: 20000}'
+	bundle_own_cgroup
 	bundle_args sh -c 'sleep 1; timeout 1 sh -c "while :; do :; done"; grep -E "^(nr_bursts|burst_usec) " /sys/fs/cgroup/cpu.stat'
 	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
-	n=$(sed -n 's/^nr_bursts \([0-9]*\)/\1/p' <<< "$output")
+	n=$(count_of nr_bursts)
 	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "no burst counted:" "$output"
 }
 
 @test "the default pids limit applies when the config has none; unified keys take effect (memory.high reclaims)" {
 	swap_on || skip "no zram swap in this VM"
-	bundle_set 'del(.linux.resources.pids) | .linux.resources.unified = {"memory.high": "16777216"}
-		| .linux.namespaces += [{type: "cgroup"}]
-		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup2", source: "cgroup"}]'
+	bundle_set 'del(.linux.resources.pids) | .linux.resources.unified = {"memory.high": "16777216"}'
+	bundle_own_cgroup
 	# 32 MiB past a memory.high of 16: the kernel reclaims (to swap) and counts it
 	bundle_args sh -c 'cat /sys/fs/cgroup/pids.max; dd if=/dev/zero of=/dev/null bs=33554432 count=1 2> /dev/null
 		grep "^high " /sys/fs/cgroup/memory.events'
 	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
 	assert_status 0
 	assert_line_eq 0 4096
-	n=$(sed -n 's/^high \([0-9]*\)/\1/p' <<< "$output")
+	n=$(count_of high)
 	[ -n "$n" ] && [ "$n" -gt 0 ] || fail "memory.high never reclaimed:" "$output"
 	bundle_set '.linux.resources.unified = {"../memory.max": "1"}'
 	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
