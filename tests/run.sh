@@ -194,17 +194,7 @@ main() {
 	fi
 
 	if want integration; then
-		local runtime=${RUNTIME:-$build_dir/src/ward}
-		say "integration: bats tests/integration (RUNTIME=$runtime)"
-		if [ "$(id -u)" -ne 0 ]; then
-			tap_result FAIL "integration tests need root"
-		elif [ -x "$runtime" ]; then
-			RUNTIME=$runtime run_tap integration bats --tap "$REPO/tests/integration"
-		elif [ -z "${RUNTIME:-}" ] && [ "$built" = 0 ]; then
-			: # the build failure is already counted
-		else
-			tap_result FAIL "integration: no runtime at $runtime"
-		fi
+		bats_suite integration "${RUNTIME:-$build_dir/src/ward}" "$built"
 	fi
 
 	if want vm; then
@@ -212,7 +202,7 @@ main() {
 	fi
 
 	if want e2e; then
-		e2e_suite "${RUNTIME:-$build_dir/src/ward}" "$built"
+		bats_suite e2e "${RUNTIME:-$build_dir/src/ward}" "$built"
 	fi
 
 	summary
@@ -241,19 +231,21 @@ vm_suite() {
 	fi
 }
 
-# e2e_suite RUNTIME BUILT: tests/e2e/*.bats, the engines with ward as their runtime.
-# The engines' packages are installed by each file's setup_file (ensure_packages).
-e2e_suite() {
-	local runtime=$1 built=$2
-	say "e2e: bats tests/e2e (RUNTIME=$runtime)"
+# bats_suite NAME RUNTIME BUILT: bats --tap tests/NAME as root against RUNTIME
+# (integration: real containers on this host; e2e: the engines with ward as their
+# runtime, whose packages each file's setup_file installs). A failed build of
+# ward (BUILT 0, no RUNTIME given) is already counted.
+bats_suite() {
+	local name=$1 runtime=$2 built=$3
+	say "$name: bats tests/$name (RUNTIME=$runtime)"
 	if [ "$(id -u)" -ne 0 ]; then
-		tap_result FAIL "e2e tests need root"
+		tap_result FAIL "$name tests need root"
 	elif [ -x "$runtime" ]; then
-		RUNTIME=$runtime run_tap e2e bats --tap "$REPO/tests/e2e"
+		RUNTIME=$runtime run_tap "$name" bats --tap "$REPO/tests/$name"
 	elif [ -z "${RUNTIME:-}" ] && [ "$built" = 0 ]; then
 		: # the build failure is already counted
 	else
-		tap_result FAIL "e2e: no runtime at $runtime"
+		tap_result FAIL "$name: no runtime at $runtime"
 	fi
 }
 
