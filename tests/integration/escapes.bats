@@ -455,3 +455,94 @@ fds_of_ls() {
 	[ ! -e "$marker" ] || fail "CRITICAL: text pushed by the container (exec) ran on the host:" "$out"
 	[[ $out == *"TIOCSTI: "* ]] || fail "the injection did not fail inside the container (exec):" "$out"
 }
+
+# --- 11. out-of-range ids: (uid_t)-1 --------------------------------------------------
+# 4294967295 is (uid_t)-1, which setresuid, setresgid and chown read as "leave
+# unchanged": a runtime that passes it on leaves the process as root (uid 0, gid
+# 0) in a container whose config asked for a user that is not root, which also
+# slips past restricted's "no uid 0" rule. Like runc, ward takes ids 0 to 2^31-1.
+
+OOR_MSG='is out of range (0 to 2147483647)'
+
+# oor_host_dir MODE: a root-owned host directory with MODE, bound read-write at /h;
+# sets OOR_DIR.
+oor_host_dir() {
+	host_tmp -d ward-ids
+	OOR_DIR=$HOST_PATH
+	chown 0:0 "$OOR_DIR"
+	chmod "$1" "$OOR_DIR"
+	# shellcheck disable=SC2016 # $s is jq's
+	bundle_set '.mounts += [{destination: "/h", type: "bind", source: $s, options: ["rbind", "rw"]}]
+		| .linux.namespaces += [{type: "cgroup"}]' --arg s "$OOR_DIR"
+	bundle_args sh -c 'echo "uid=$(id -u) gid=$(id -g) groups=$(id -G)"; echo owned > /h/owned && echo WROTE'
+}
+
+# oor_refused USER FIELD: with process.user = USER (jq), run under each policy
+# level is refused before anything is created: exit 1, one line naming FIELD, no
+# state, no process, and the host directory stays empty. Every level is tried
+# before the test fails, so that a failure shows each one.
+oor_refused() {
+	local level out err=() rc problems=()
+	bundle_set ".process.user = $1"
+	for level in restricted baseline oci; do
+		rc=0
+		out=$(rt --policy "$level" run --bundle "$BUNDLE" "$ID" < /dev/null 2> "$T/oor.err") || rc=$?
+		mapfile -t err < "$T/oor.err"
+		if [ -n "$(ls -A "$OOR_DIR")" ]; then
+			problems+=("CRITICAL ($level): the container wrote into the root-owned host directory: ${out//$'\n'/ }")
+			rm -f "$OOR_DIR"/*
+		elif [ "$rc" -eq 0 ]; then
+			problems+=("$level: process.user $1 was accepted: ${out//$'\n'/ }")
+		elif [ "$rc" -ne 1 ] || [ "${#err[@]}" -ne 1 ] || [[ ${err[0]} != *"$2: 4294967295 $OOR_MSG"* ]]; then
+			problems+=("$level: expected exit 1 and one line naming $2 and the range, got exit $rc: ${err[*]}")
+		else
+			assert_no_container
+		fi
+		rt delete --force "$ID" > /dev/null 2>&1 || true
+	done
+	[ "${#problems[@]}" -eq 0 ] || fail "${problems[@]}"
+}
+
+@test "out-of-range ids: process.user.uid 4294967295 never leaves the process root (restricted, baseline, oci)" {
+	ward_only "--policy is ward's"
+	oor_host_dir 0755
+	oor_refused '{uid: 4294967295, gid: 1000}' process.user.uid
+}
+
+@test "out-of-range ids: process.user.gid 4294967295 never leaves the process in group 0 (restricted, baseline, oci)" {
+	ward_only "--policy is ward's"
+	# group-writable: what a process left in group 0 could write
+	oor_host_dir 0775
+	oor_refused '{uid: 1000, gid: 4294967295}' process.user.gid
+}
+
+@test "out-of-range ids: process.user.additionalGids [4294967295] is refused before anything is created" {
+	ward_only "--policy is ward's"
+	oor_host_dir 0775
+	oor_refused '{uid: 1000, gid: 1000, additionalGids: [4294967295]}' 'process.user.additionalGids[0]'
+}
+
+@test "out-of-range ids: exec --process with uid 4294967295 and exec --user above 2^31-1 are refused; the container keeps running" {
+	local pid user
+	oor_host_dir 0755
+	start_sleeper
+	pid=$(ctr_pid)
+	jq -n '{args: ["sh", "-c", "echo uid=$(id -u); echo owned > /h/owned && echo WROTE"], cwd: "/",
+		user: {uid: 4294967295, gid: 1000}}' > "$T/process.json"
+	run --separate-stderr rt exec --process "$T/process.json" "$ID"
+	[ -z "$(ls -A "$OOR_DIR")" ] || fail "CRITICAL: exec --process wrote into the root-owned host directory:" "$output"
+	[ "$status" -eq 1 ] && [ "${#stderr_lines[@]}" -eq 1 ] ||
+		fail "exec --process with uid 4294967295: exit $status, expected 1 and one line:" "$output" "$stderr"
+	[[ $stderr == *"process.user.uid: 4294967295 $OOR_MSG"* ]] || fail "the error does not name process.user.uid:" "$stderr"
+	for user in 4294967295 0:4294967295 2147483648 1000:2147483648 4294967296; do
+		run --separate-stderr rt exec --user "$user" "$ID" sh -c 'id -u; echo owned > /h/owned && echo WROTE'
+		[ -z "$(ls -A "$OOR_DIR")" ] || fail "CRITICAL: exec --user $user wrote into the root-owned host directory:" "$output"
+		[ "$status" -eq 1 ] && [ "${#stderr_lines[@]}" -eq 1 ] ||
+			fail "exec --user $user: exit $status, expected 1 and one line:" "$output" "$stderr"
+		[[ $stderr == *"--user \"$user\""*"$OOR_MSG"* ]] || fail "exec --user $user: the error does not give the range:" "$stderr"
+	done
+	[ "$(ctr_status)" = running ] && [ "$(ctr_pid)" = "$pid" ] || fail "the container did not keep running"
+	run rt exec --user 2147483647:2147483647 "$ID" sh -c 'id -u; id -g'
+	assert_status 0
+	assert_output "$(printf '2147483647\n2147483647')"
+}

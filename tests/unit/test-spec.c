@@ -88,7 +88,7 @@ static const char full[] =
     "'hostname':'h1','domainname':'example.org',"
     "'annotations':{'a':'1','b':'two'},"
     "'process':{'terminal':true,'consoleSize':{'height':24,'width':80},"
-    "  'user':{'uid':1000,'gid':1001,'umask':18,'additionalGids':[5,6,4294967295],'username':'x'},"
+    "  'user':{'uid':1000,'gid':1001,'umask':18,'additionalGids':[5,6,2147483647],'username':'x'},"
     "  'args':['sh','-c','true'],'env':['PATH=/bin','EMPTY='],'cwd':'/home',"
     "  'capabilities':{'bounding':['CAP_SYS_ADMIN','CAP_KILL'],'effective':['CAP_KILL'],"
     "                  'permitted':[],'inheritable':['cap_chown']},"
@@ -142,7 +142,7 @@ static void test_full(void)
 	is_int(p->user.gid, 1001, "gid");
 	ok(p->user.has_umask && p->user.umask == 18, "umask");
 	is_int(p->user.n_additional_gids, 3, "additionalGids count");
-	is_int(p->user.additional_gids[2], 4294967295u, "additionalGids max value");
+	is_int(p->user.additional_gids[2], 2147483647, "additionalGids max value");
 	is_int(strv_len(p->args), 3, "args count");
 	is_str(p->args[2], "true", "args[2]");
 	is_str(p->env[1], "EMPTY=", "env with empty value");
@@ -229,8 +229,8 @@ static void test_minimal(void)
 	ACCEPTED(P(",'noNewPrivileges':true,'oomScoreAdj':1000"), "nnp true, oomScoreAdj 1000");
 	ok(spec && spec->process.no_new_privileges == 1 && spec->process.oom_score_adj == 1000,
 	   "values read");
-	ACCEPTED(P(",'user':{'uid':4294967295,'gid':0}"), "uid 4294967295");
-	ok(spec && spec->process.user.uid == 4294967295u, "uid max value read");
+	ACCEPTED(P(",'user':{'uid':2147483647,'gid':0}"), "uid 2147483647");
+	ok(spec && spec->process.user.uid == 2147483647, "uid max value read");
 	ACCEPTED(L("'devices':[{'path':'/dev/x','type':'u','major':0,'minor':0}]"), "device u 0:0");
 }
 
@@ -238,7 +238,7 @@ static void test_errors_top_process(void)
 {
 	is_int(parse_with(P(",'user':{'uid':'0','gid':0}")), -1, "string uid refused");
 	is_str(emsg(), "config.json: process.user.uid: expected a non-negative integer", "exact uid message");
-	REFUSED(P(",'user':{'uid':-1,'gid':0}"), "process.user.uid: expected a non-negative integer");
+	REFUSED(P(",'user':{'uid':-1,'gid':0}"), "process.user.uid: -1 is out of range (0 to 2147483647)");
 	REFUSED(P(",'user':{'uid':1.5,'gid':0}"), "process.user.uid: expected a non-negative integer");
 	REFUSED(P(",'user':{'uid':4294967296,'gid':0}"), "process.user.uid: 4294967296 is out of range");
 	REFUSED(P(",'user':{'uid':0}"), "process.user.gid: required");
@@ -361,6 +361,151 @@ static void test_unknown_keys(void)
 		     "'intelRdt':{},'personality':{'domain':'LINUX'}"),
 		 "unknown keys at several levels ignored");
 	ACCEPTED("'mounts':[{'destination':'/a','uidMappings':[1]}]", "unknown mount key ignored");
+}
+
+/* Every uid and gid of a config: 0 to 2^31-1 as runc. 4294967295 is (uid_t)-1, which
+ * setresuid, setresgid and chown take as "unchanged": the process would stay root. */
+static uint32_t get_uid(void)
+{
+	return spec->process.user.uid;
+}
+static uint32_t get_gid(void)
+{
+	return spec->process.user.gid;
+}
+static uint32_t get_agid(void)
+{
+	return spec->process.user.additional_gids[1];
+}
+static uint32_t get_dev_uid(void)
+{
+	return spec->linux_.devices[0].has_uid ? spec->linux_.devices[0].uid : 1;
+}
+static uint32_t get_dev_gid(void)
+{
+	return spec->linux_.devices[0].has_gid ? spec->linux_.devices[0].gid : 1;
+}
+static uint32_t get_umap_cid(void)
+{
+	return spec->linux_.uid_mappings[0].container_id;
+}
+static uint32_t get_umap_hid(void)
+{
+	return spec->linux_.uid_mappings[0].host_id;
+}
+static uint32_t get_gmap_cid(void)
+{
+	return spec->linux_.gid_mappings[0].container_id;
+}
+static uint32_t get_gmap_hid(void)
+{
+	return spec->linux_.gid_mappings[0].host_id;
+}
+
+/* tmpl with its one '@' replaced by id (malloc'd). */
+static char *with_id(const char *tmpl, const char *id)
+{
+	const char *at = strchr(tmpl, '@');
+
+	return xasprintf("%.*s%s%s", (int)(at - tmpl), tmpl, id, at + 1);
+}
+
+static void test_id_ranges(void)
+{
+	static const struct {
+		const char *config; /* @: the id */
+		const char *path;
+		uint32_t (*get)(void);
+	} fields[] = {
+	    {P(",'user':{'uid':@,'gid':0}"), "process.user.uid", get_uid},
+	    {P(",'user':{'uid':0,'gid':@}"), "process.user.gid", get_gid},
+	    {P(",'user':{'uid':0,'gid':0,'additionalGids':[5,@]}"), "process.user.additionalGids[1]",
+	     get_agid},
+	    {L("'devices':[{'path':'/dev/x','type':'c','major':1,'minor':3,'uid':@}]"),
+	     "linux.devices[0].uid", get_dev_uid},
+	    {L("'devices':[{'path':'/dev/x','type':'c','major':1,'minor':3,'gid':@}]"),
+	     "linux.devices[0].gid", get_dev_gid},
+	    {L("'uidMappings':[{'containerID':@,'hostID':0,'size':1}]"), "linux.uidMappings[0].containerID",
+	     get_umap_cid},
+	    {L("'uidMappings':[{'containerID':0,'hostID':@,'size':1}]"), "linux.uidMappings[0].hostID",
+	     get_umap_hid},
+	    {L("'gidMappings':[{'containerID':@,'hostID':0,'size':1}]"), "linux.gidMappings[0].containerID",
+	     get_gmap_cid},
+	    {L("'gidMappings':[{'containerID':0,'hostID':@,'size':1}]"), "linux.gidMappings[0].hostID",
+	     get_gmap_hid},
+	};
+	static const char *const good[] = {"0", "2147483647"};
+	static const char *const bad[] = {"2147483648", "4294967295", "-1", "4294967296",
+					  "99999999999999999999"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(good); j++) {
+			char *c = with_id(fields[i].config, good[j]);
+
+			if (!ok(parse_with(c) == 0, "%s %s accepted", fields[i].path, good[j]))
+				printf("#   %s\n", emsg());
+			else
+				is_int(fields[i].get(), strtol(good[j], NULL, 10), "%s %s read",
+				       fields[i].path, good[j]);
+			free(c);
+		}
+		for (size_t j = 0; j < ARRAY_SIZE(bad); j++) {
+			char *c = with_id(fields[i].config, bad[j]);
+			char *want = xasprintf("config.json: %s: %s is out of range (0 to 2147483647)",
+					       fields[i].path, bad[j]);
+
+			is_int(parse_with(c), -1, "%s %s refused", fields[i].path, bad[j]);
+			is_str(emsg(), want, "%s %s: message", fields[i].path, bad[j]);
+			free(want);
+			free(c);
+		}
+	}
+	REFUSED(P(",'user':{'uid':'0','gid':0}"), "process.user.uid: expected a non-negative integer");
+	REFUSED(P(",'user':{'uid':0,'gid':0,'additionalGids':[2.5]}"),
+		"process.user.additionalGids[0]: expected a non-negative integer");
+}
+
+/* A mapping covers [id, id + size): the kernel wants id + size to fit in 32 bits,
+ * so no range reaches 4294967295. */
+static void test_idmap_ranges(void)
+{
+	ACCEPTED(L("'uidMappings':[{'containerID':0,'hostID':0,'size':4294967295}]"),
+		 "the whole range, 0 + 4294967295");
+	ACCEPTED(L("'gidMappings':[{'containerID':2147483647,'hostID':2147483647,'size':2147483648}]"),
+		 "2147483647 + 2147483648 = 4294967295: the last id is 4294967294");
+	is_int(parse_with(L("'uidMappings':[{'containerID':2147483647,'hostID':0,'size':2147483649}]")), -1,
+	       "containerID + size past 32 bits refused");
+	is_str(emsg(),
+	       "config.json: linux.uidMappings[0]: containerID + size (2147483647 + 2147483649) exceeds "
+	       "4294967295",
+	       "containerID overflow message");
+	is_int(
+	    parse_with(L("'gidMappings':[{'containerID':0,'hostID':0,'size':1},{'containerID':0,'hostID':1,"
+			 "'size':4294967295}]")),
+	    -1, "hostID + size past 32 bits refused");
+	is_str(emsg(), "config.json: linux.gidMappings[1]: hostID + size (1 + 4294967295) exceeds 4294967295",
+	       "hostID overflow message");
+	REFUSED(L("'uidMappings':[{'containerID':1,'hostID':0,'size':4294967295}]"),
+		"linux.uidMappings[0]: containerID + size");
+	REFUSED(L("'uidMappings':[{'containerID':0,'hostID':0,'size':4294967296}]"),
+		"linux.uidMappings[0].size: 4294967296 is out of range");
+	REFUSED(L("'gidMappings':[{'containerID':0,'hostID':0,'size':0}]"),
+		"linux.gidMappings[0].size: must be greater than zero");
+	REFUSED(L("'gidMappings':[{'containerID':0,'hostID':0,'size':-1}]"),
+		"linux.gidMappings[0].size: expected a non-negative integer");
+}
+
+/* ward spec --rootless maps the caller's ids: a caller above 2^31-1 gets a config
+ * that the parser refuses by its path, never one that maps (uid_t)-1. */
+static void test_generate_big_ids(void)
+{
+	char *json = ward_spec_generate(true, 3000000000u, 1000);
+
+	is_int(parse_raw(json, strlen(json)), -1, "rootless spec of uid 3000000000 refused");
+	is_str(emsg(),
+	       "config.json: linux.uidMappings[0].hostID: 3000000000 is out of range (0 to 2147483647)",
+	       "rootless spec of uid 3000000000: message");
+	free(json);
 }
 
 static char *nest(const char *pre, int depth, const char *post)
@@ -563,6 +708,9 @@ int main(void)
 	test_errors_top_process();
 	test_errors_mounts_hooks_linux();
 	test_unknown_keys();
+	test_id_ranges();
+	test_idmap_ranges();
+	test_generate_big_ids();
 	test_limits();
 	test_malformed();
 	test_load();
