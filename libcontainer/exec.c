@@ -119,6 +119,10 @@ static int build_process(struct ward_ctx *ctx, struct exec_job *j, const struct 
 		p->cwd = xstrdup(o->cwd);
 	}
 	if (o->has_user) {
+		if (o->uid > WARD_ID_MAX || (o->has_gid && o->gid > WARD_ID_MAX))
+			return ward_err(e, EINVAL, "exec --user: %s %u is out of range (0 to %u)",
+					o->uid > WARD_ID_MAX ? "uid" : "gid",
+					o->uid > WARD_ID_MAX ? o->uid : o->gid, WARD_ID_MAX);
 		p->user.uid = o->uid;
 		if (o->has_gid)
 			p->user.gid = o->gid;

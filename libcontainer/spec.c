@@ -221,6 +221,24 @@ static int node_int(struct ctx *c, yajl_val v, long long lo, long long hi, long 
 	return 0;
 }
 
+/* A uid or gid. A larger one is refused, not wrapped: 4294967295 is (uid_t)-1, which
+ * setresuid and chown read as "leave unchanged" (the process would stay root). */
+static int node_id(struct ctx *c, yajl_val v, uint32_t *out)
+{
+	long long n;
+
+	if (!YAJL_IS_INTEGER(v)) {
+		if (YAJL_IS_NUMBER(v) && integral(v->u.number.r))
+			return fail(c, "%.40s is out of range (0 to %u)", v->u.number.r, WARD_ID_MAX);
+		return fail(c, "expected a non-negative integer");
+	}
+	n = YAJL_GET_INTEGER(v);
+	if (n < 0 || n > (long long)WARD_ID_MAX)
+		return fail(c, "%lld is out of range (0 to %u)", n, WARD_ID_MAX);
+	*out = (uint32_t)n;
+	return 0;
+}
+
 /* A string borrowed from the tree; abs: it must be an absolute path. */
 static int node_str(struct ctx *c, yajl_val v, bool abs, const char **out)
 {
@@ -260,6 +278,7 @@ enum ftype {
 	T_ABS,	/* char *, copied, absolute path */
 	T_BOOL, /* bool */
 	T_U32,	/* uint32_t */
+	T_ID,	/* uint32_t, a uid or gid: 0 to WARD_ID_MAX */
 	T_U64,	/* uint64_t, at most LLONG_MAX (yajl integers are long long) */
 	T_I64,	/* int64_t */
 	T_INT,	/* int */
@@ -337,6 +356,8 @@ static int read_node(struct ctx *c, yajl_val v, const struct field *f, void *dst
 	case T_STRV:
 	case T_ABSV:
 		return node_strv(c, v, f->type == T_ABSV, (char ***)dst);
+	case T_ID:
+		return node_id(c, v, (uint32_t *)dst);
 	default:
 		break;
 	}
@@ -484,19 +505,14 @@ static int parse_kv(struct ctx *c, yajl_val v, void *out, void *arg)
 
 static int parse_gid(struct ctx *c, yajl_val v, void *out, void *arg)
 {
-	long long n = 0;
-
-	if (node_int(c, v, 0, UINT32_MAX, &n) < 0)
-		return -1;
-	*(uint32_t *)out = (uint32_t)n;
-	return 0;
+	return node_id(c, v, out);
 }
 
 static int parse_user(struct ctx *c, yajl_val v, void *out, void *arg)
 {
 	static const struct field f[] = {
-	    REQ("uid", T_U32, struct ward_user, uid),
-	    REQ("gid", T_U32, struct ward_user, gid),
+	    REQ("uid", T_ID, struct ward_user, uid),
+	    REQ("gid", T_ID, struct ward_user, gid),
 	    HAS("umask", T_U32, struct ward_user, umask, has_umask),
 	};
 	struct ward_user *u = out;
@@ -715,22 +731,25 @@ static int parse_namespace(struct ctx *c, yajl_val v, void *out, void *arg)
 static int parse_idmap(struct ctx *c, yajl_val v, void *out, void *arg)
 {
 	static const struct field f[] = {
-	    REQ("containerID", T_U32, struct ward_idmap, container_id),
-	    REQ("hostID", T_U32, struct ward_idmap, host_id),
+	    REQ("containerID", T_ID, struct ward_idmap, container_id),
+	    REQ("hostID", T_ID, struct ward_idmap, host_id),
 	    REQ("size", T_U32, struct ward_idmap, size),
 	};
 	struct ward_idmap *m = out;
 
 	if (want_object(c, v) < 0 || parse_fields(c, v, m, f, ARRAY_SIZE(f)) < 0)
 		return -1;
-	/* The kernel refuses these with a bare EINVAL when the map is written; say why now. */
+	/* The kernel refuses these with a bare EINVAL when the map is written; say why now.
+	 * It wants id + size to fit in 32 bits: no range reaches 4294967295, (uid_t)-1. */
 	if (m->size == 0) {
 		push_key(c, "size");
 		return fail(c, "must be greater than zero");
 	}
-	if ((uint64_t)m->container_id + m->size - 1 > UINT32_MAX ||
-	    (uint64_t)m->host_id + m->size - 1 > UINT32_MAX)
-		return fail(c, "range extends past 4294967295");
+	if ((uint64_t)m->container_id + m->size > UINT32_MAX)
+		return fail(c, "containerID + size (%u + %u) exceeds %u", m->container_id, m->size,
+			    UINT32_MAX);
+	if ((uint64_t)m->host_id + m->size > UINT32_MAX)
+		return fail(c, "hostID + size (%u + %u) exceeds %u", m->host_id, m->size, UINT32_MAX);
 	return 0;
 }
 
@@ -764,8 +783,8 @@ static int parse_device(struct ctx *c, yajl_val v, void *out, void *arg)
 	    RANGE("major", T_I64, struct ward_device, major, -1, 0, LLONG_MAX),
 	    RANGE("minor", T_I64, struct ward_device, minor, -1, 0, LLONG_MAX),
 	    HAS("fileMode", T_U32, struct ward_device, mode, has_mode),
-	    HAS("uid", T_U32, struct ward_device, uid, has_uid),
-	    HAS("gid", T_U32, struct ward_device, gid, has_gid),
+	    HAS("uid", T_ID, struct ward_device, uid, has_uid),
+	    HAS("gid", T_ID, struct ward_device, gid, has_gid),
 	};
 	static const char *const numbers[] = {"major", "minor"};
 	struct ward_device *d = out;

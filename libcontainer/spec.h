@@ -13,6 +13,10 @@
 
 #define WARD_SPEC_MAX_BYTES (4u << 20) /* config.json larger than this is refused */
 #define WARD_SPEC_MAX_DEPTH 64	       /* JSON nesting deeper than this is refused */
+/* The largest uid or gid ward accepts anywhere (config, exec --user), as runc: to
+ * setresuid, setresgid, chown and setgroups, (uid_t)-1 = 4294967295 means "leave
+ * unchanged", so an id above this could leave a process as root. */
+#define WARD_ID_MAX 2147483647u
 
 struct ward_kv {
 	char *key;

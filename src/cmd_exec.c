@@ -2,6 +2,7 @@
 /* exec: a new process in a running container. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,13 +27,20 @@ const struct flag_def exec_flags[] = {
     {0},
 };
 
-/* A numeric id that setresuid/setresgid accept: (uid_t)-1 means "unchanged". */
-static int parse_id(const char *s, uint32_t *id)
+/* A uid or gid as the config parser takes them: 0 to 2^31-1, as runc. Above that
+ * is 4294967295, (uid_t)-1, which setresuid reads as "unchanged" (still root). */
+static int parse_id(const char *user, const char *what, const char *s, uint32_t *id)
 {
 	uint64_t v;
 
-	if (parse_u64(s, &v) < 0 || v >= UINT32_MAX)
-		return -1;
+	if (parse_u64(s, &v) < 0) {
+		if (errno != ERANGE) /* ERANGE: digits, beyond 64 bits */
+			return cli_failf("invalid --user \"%s\": expected UID[:GID] as numbers", user);
+		v = UINT64_MAX;
+	}
+	if (v > INT32_MAX)
+		return cli_failf("invalid --user \"%s\": %s %s is out of range (0 to %d)", user, what, s,
+				 INT32_MAX);
 	*id = (uint32_t)v;
 	return 0;
 }
@@ -45,8 +53,8 @@ static int parse_user(const char *s, struct ward_exec_opts *o)
 	_cleanup_free_ char *uid = xstrndup(s, colon ? (size_t)(colon - s) : strlen(s));
 
 	/* without a GID the container's own gid stays, as with runc */
-	if (parse_id(uid, &o->uid) < 0 || (colon && parse_id(colon + 1, &o->gid) < 0))
-		return cli_failf("invalid --user \"%s\": expected UID[:GID] as numbers", s);
+	if (parse_id(s, "uid", uid, &o->uid) != 0 || (colon && parse_id(s, "gid", colon + 1, &o->gid) != 0))
+		return 1;
 	o->has_user = true;
 	o->has_gid = colon != NULL;
 	return 0;
