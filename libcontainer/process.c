@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
@@ -72,6 +73,63 @@ int ward_process_cwd(const struct ward_process *p, struct ward_error **e)
 	return 0;
 }
 
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What the kernel says the process now is, against what was asked: real, effective,
+ * saved and filesystem ids, and exactly the listed supplementary groups (a set*id
+ * call can succeed without doing what was meant: (uid_t)-1 means "unchanged"). */
+static int verify_credentials(const struct ward_user *u, const gid_t *want, struct ward_error **e)
+{
+	uid_t r, ef, sv, fs;
+	gid_t rg, eg, sg, fsg, have[256], sorted[256];
+	int n;
+
+	if (getresuid(&r, &ef, &sv) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return ward_err_sys(e, "process.user: read back the process's ids");
+	fs = (uid_t)setfsuid((uid_t)-1); /* an invalid id: changes nothing, returns the current one */
+	fsg = (gid_t)setfsgid((gid_t)-1);
+	if (r != u->uid || ef != u->uid || sv != u->uid || fs != u->uid)
+		return ward_err(
+		    e, EPERM,
+		    "process.user.uid: the process has uid %u (real), %u (effective), %u (saved), "
+		    "%u (filesystem) after setting %u",
+		    r, ef, sv, fs, u->uid);
+	if (rg != u->gid || eg != u->gid || sg != u->gid || fsg != u->gid)
+		return ward_err(
+		    e, EPERM,
+		    "process.user.gid: the process has gid %u (real), %u (effective), %u (saved), "
+		    "%u (filesystem) after setting %u",
+		    rg, eg, sg, fsg, u->gid);
+	n = getgroups(ARRAY_SIZE(have), have);
+	if (n < 0 && errno == EINVAL)
+		return ward_err(
+		    e, EPERM,
+		    "process.user.additionalGids: the process has more than %zu supplementary groups, "
+		    "not the %zu listed",
+		    ARRAY_SIZE(have), u->n_additional_gids);
+	if (n < 0)
+		return ward_err_sys(e, "process.user.additionalGids: read back the supplementary groups");
+	if ((size_t)n != u->n_additional_gids)
+		return ward_err(
+		    e, EPERM,
+		    "process.user.additionalGids: the process has %d supplementary groups, not the %zu "
+		    "listed",
+		    n, u->n_additional_gids);
+	memcpy(sorted, want, (size_t)n * sizeof *want);
+	qsort(sorted, (size_t)n, sizeof *sorted, cmp_gid);
+	qsort(have, (size_t)n, sizeof *have, cmp_gid);
+	if (memcmp(sorted, have, (size_t)n * sizeof *have) != 0)
+		return ward_err(e, EPERM,
+				"process.user.additionalGids: the process's supplementary groups "
+				"differ from the listed ones");
+	return 0;
+}
+
 int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward_error **e)
 {
 	const struct ward_user *u = &p->user;
@@ -95,6 +153,8 @@ int ward_process_credentials(const struct ward_process *p, bool nnp, struct ward
 		return ward_err_sys(e, "process.user.uid: setuid %u", u->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return ward_err_sys(e, "clear keep-capabilities");
+	if (verify_credentials(u, groups, e) < 0)
+		return -1;
 	if (ward_caps_apply(&p->caps, e) < 0)
 		return ward_err_prefix(e, "process.capabilities");
 	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
