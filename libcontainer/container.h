@@ -59,6 +59,11 @@ int ward_wait_status(pid_t pid);
  * the spec asks for poststart and poststop. */
 void ward_hooks_run_warn(struct ward_ctx *ctx, const struct ward_spec *s, enum ward_hook_kind k,
 			 const char *state_json);
+/* Run the hooks of kind k (startContainer) in the container open as h, as
+ * processes `ward exec` would start (every namespace, the cgroup, the
+ * container's user, capabilities and seccomp filter). */
+int ward_exec_hooks(struct ward_ctx *ctx, struct ward_handle *h, const struct ward_spec *s,
+		    enum ward_hook_kind k, const char *state_json, struct ward_error **e);
 /* Forward every catchable signal to pidfd's process until it exits; its status. */
 int ward_forward_and_wait(pid_t pid, int pidfd);
 

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -193,20 +192,6 @@ static void fill_state(struct create_job *j, struct ward_state *st)
 	st->oci_version = j->spec->oci_version;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct ward_error **e)
-{
-	_cleanup_free_ char *d = xstrdup(path), *b = xstrdup(path);
-	_cleanup_close_ int dfd = open(dirname(d), O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char buf[32];
-
-	if (dfd < 0)
-		return ward_err_sys(e, "pid file %s", path);
-	snprintf(buf, sizeof buf, "%d", (int)pid);
-	return write_file_atomic(dfd, basename(b), buf, strlen(buf), 0644, e) < 0
-		   ? ward_err_prefix(e, "pid file")
-		   : 0;
-}
-
 static int on_hooks(struct create_job *j, struct ward_error **e)
 {
 	struct ward_state st;
@@ -238,7 +223,7 @@ static int on_ready(struct create_job *j, struct ward_error **e)
 	if (j->l.seccomp_fd >= 0 &&
 	    ward_seccomp_send_listener(j->seccomp, j->l.seccomp_fd, j->l.pid, json, e) < 0)
 		return -1;
-	return ward_launch_go(&j->l, json, e);
+	return ward_launch_commit(&j->l, e);
 }
 
 static int launch(struct create_job *j, struct ward_error **e)
@@ -264,10 +249,8 @@ static int launch(struct create_job *j, struct ward_error **e)
 			return -1;
 		if (t == WARD_SYNC_HOOKS && on_hooks(j, e) < 0)
 			return -1;
-		if (t == WARD_SYNC_READY && on_ready(j, e) < 0)
-			return -1;
-		if (t == WARD_SYNC_ACK)
-			return 0;
+		if (t == WARD_SYNC_READY)
+			return on_ready(j, e);
 	}
 }
 
@@ -348,6 +331,36 @@ int ward_create(struct ward_ctx *ctx, const char *id, const struct ward_create_o
 	return r;
 }
 
+/* startContainer hooks: in the container, as a process `ward exec` would start
+ * (every namespace, the cgroup, the container's user, capabilities and seccomp
+ * filter), after start is called and before the program runs. One that fails
+ * stops the container. */
+static int start_hooks(struct ward_ctx *ctx, struct ward_handle *h, struct ward_error **e)
+{
+	_cleanup_free_ char *json = NULL;
+	struct ward_spec *s = NULL;
+	int r;
+
+	if (ward_handle_spec(h, &s, e) < 0)
+		return -1;
+	if (s->n_hooks[WARD_HOOK_START_CONTAINER] == 0) {
+		ward_spec_free(s);
+		return 0;
+	}
+	json = ward_state_json(h->st, WARD_STATUS_CREATED, false);
+	r = ward_exec_hooks(ctx, h, s, WARD_HOOK_START_CONTAINER, json, e);
+	if (r < 0) {
+		int pidfd = ward_handle_pidfd(h, NULL);
+
+		if (pidfd >= 0) {
+			ward_pidfd_send_signal(pidfd, SIGKILL);
+			close(pidfd);
+		}
+	}
+	ward_spec_free(s);
+	return r;
+}
+
 int ward_start(struct ward_ctx *ctx, const char *id, struct ward_error **e)
 {
 	struct ward_handle h;
@@ -361,6 +374,8 @@ int ward_start(struct ward_ctx *ctx, const char *id, struct ward_error **e)
 							 : "cannot start an already running container");
 		goto fail;
 	}
+	if (start_hooks(ctx, &h, e) < 0)
+		goto fail;
 	fd = openat(h.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENXIO)

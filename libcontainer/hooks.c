@@ -112,15 +112,17 @@ static int reap(pid_t pid, int *status)
 	return r < 0 ? -1 : 0;
 }
 
-static int hook_spawn(struct hook_proc *p, const struct ward_hook *h, struct ward_error **e)
+/* fork + execve on the host; 0 when the hook runs. */
+static int hook_fork(struct hook_proc *p, const struct ward_hook *h, int in[2], int out[2],
+		     struct ward_error **e)
 {
 	char *default_argv[] = {h->path, NULL}, *empty_env[] = {NULL};
 	char *const *argv = h->args && h->args[0] ? h->args : default_argv;
 	char *const *envp = h->env ? h->env : empty_env;
-	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, status, code, r = -1;
+	int err[2] = {-1, -1}, status, code, r = -1;
 	sigset_t all, old;
 
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+	if (pipe2(err, O_CLOEXEC) < 0) {
 		ward_err_sys(e, "%s: create pipes", p->label);
 		goto out;
 	}
@@ -137,8 +139,6 @@ static int hook_spawn(struct hook_proc *p, const struct ward_hook *h, struct war
 		ward_err_errno(e, code, "%s: fork", p->label);
 		goto out;
 	}
-	close_fd(&in[0]);
-	close_fd(&out[1]);
 	close_fd(&err[1]);
 	code = read_exec_errno(err[0]);
 	if (code) {
@@ -146,6 +146,33 @@ static int hook_spawn(struct hook_proc *p, const struct ward_hook *h, struct war
 		ward_err_errno(e, code, "%s: cannot execute", p->label);
 		goto out;
 	}
+	r = 0;
+out:
+	close_fd(&err[0]);
+	close_fd(&err[1]);
+	return r;
+}
+
+static int hook_spawn(struct hook_proc *p, const struct ward_hook *h, ward_hook_spawn_fn spawn, void *ud,
+		      struct ward_error **e)
+{
+	int in[2] = {-1, -1}, out[2] = {-1, -1}, status, code, r = -1;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		ward_err_sys(e, "%s: create pipes", p->label);
+		goto out;
+	}
+	if (spawn) {
+		p->pid = spawn(ud, h, in[0], out[1], e);
+		if (p->pid < 0) {
+			ward_err_prefix(e, "%s", p->label);
+			goto out;
+		}
+	} else if (hook_fork(p, h, in, out, e) < 0) {
+		goto out;
+	}
+	close_fd(&in[0]);
+	close_fd(&out[1]);
 	/* Without pidfd_open (a seccomp filter that predates it, valgrind) the
 	 * loop falls back to polling the child's state every HOOK_POLL_MS. */
 	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
@@ -167,7 +194,6 @@ out:
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);
 		close_fd(&out[i]);
-		close_fd(&err[i]);
 	}
 	return r;
 }
@@ -345,7 +371,7 @@ static const char *hook_output(struct hook_proc *p)
 }
 
 static int hook_run(const struct ward_hook *h, const char *state_json, const char *label,
-		    struct ward_error **e)
+		    ward_hook_spawn_fn spawn, void *ud, struct ward_error **e)
 {
 	struct hook_proc *p = xmalloc0(sizeof *p);
 	const char *out, *sep, *more;
@@ -359,7 +385,7 @@ static int hook_run(const struct ward_hook *h, const char *state_json, const cha
 		ward_err(e, EINVAL, "%s: no path", label);
 		goto out;
 	}
-	if (hook_spawn(p, h, e) < 0)
+	if (hook_spawn(p, h, spawn, ud, e) < 0)
 		goto out;
 	w = hook_wait(p, h->timeout, &status, e);
 	if (w < 0)
@@ -389,11 +415,17 @@ int ward_hook_run(const struct ward_hook *h, const char *state_json, struct ward
 {
 	_cleanup_free_ char *label = xasprintf("hook %s", h && h->path ? h->path : "(null)");
 
-	return hook_run(h, state_json, label, e);
+	return hook_run(h, state_json, label, NULL, NULL, e);
 }
 
 int ward_hooks_run(const struct ward_spec *s, enum ward_hook_kind k, const char *state_json,
 		   struct ward_error **e)
+{
+	return ward_hooks_run_spawn(s, k, state_json, NULL, NULL, e);
+}
+
+int ward_hooks_run_spawn(const struct ward_spec *s, enum ward_hook_kind k, const char *state_json,
+			 ward_hook_spawn_fn spawn, void *ud, struct ward_error **e)
 {
 	if ((unsigned)k >= WARD_HOOK_KINDS)
 		return ward_err(e, EINVAL, "run hooks: unknown hook kind %d", (int)k);
@@ -402,7 +434,7 @@ int ward_hooks_run(const struct ward_spec *s, enum ward_hook_kind k, const char 
 		_cleanup_free_ char *label =
 		    xasprintf("%s hook #%zu (%s)", ward_hook_kind_name(k), i, h->path ? h->path : "(null)");
 
-		if (hook_run(h, state_json, label, e) < 0)
+		if (hook_run(h, state_json, label, spawn, ud, e) < 0)
 			return -1;
 	}
 	return 0;

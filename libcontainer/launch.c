@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "execstub_proto.h"
 #include "hooks.h"
 #include "mounts.h"
 #include "net.h"
@@ -33,6 +35,10 @@ struct sync_hdr {
 	int32_t type;
 	int32_t code;
 };
+
+_Static_assert(WARD_SYNC_GO == WARD_STUB_MSG_GO && WARD_SYNC_ERROR == WARD_STUB_MSG_ERROR &&
+		   WARD_SYNC_PID == WARD_STUB_MSG_PID,
+	       "the exec stub's messages are the sync protocol's");
 
 int ward_pidfd_open(pid_t pid)
 {
@@ -202,7 +208,8 @@ static int child_namespaces(struct ward_launch *l, unsigned long newns, struct w
 	if ((newns & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return ward_err_sys(
 		    e, "linux.uidMappings/gidMappings: become root (id 0) in the user namespace");
-	/* the pid namespace was joined by the parent: it applies to children only */
+	/* a joined pid namespace applies to children only: joined after the
+	 * rootfs is set up (child_enter_pidns) */
 	if (ward_ns_join(&l->ns, ~(1u << WARD_NS_PID), e) < 0)
 		return -1;
 	if ((newns & CLONE_NEWTIME) && ward_ns_new_time(s, e) < 0)
@@ -237,6 +244,27 @@ static int child_terminal(struct ward_launch *l, struct ward_rootfs *r, int *pee
 	return 0;
 }
 
+/* Outside the joined pid namespace until here: the stub's fork is born in it,
+ * with the rootfs pivoted, no host fd and every other namespace joined. */
+static int child_enter_pidns(struct ward_launch *l, struct ward_error **e)
+{
+	if (l->outside && setns(l->ns.fd[WARD_NS_PID], CLONE_NEWPID) < 0)
+		return ward_err_sys(e, "join pid namespace %s", l->spec->linux_.ns[WARD_NS_PID].path);
+	return 0;
+}
+
+/* The pty peer as stdio; the controlling terminal of the session the init
+ * leads (outside: the stub's fork makes it its own, steps S and T). */
+static int child_stdio_pty(struct ward_launch *l, int peer, struct ward_error **e)
+{
+	if (!l->outside)
+		return ward_pty_make_controlling(peer, e);
+	for (int i = 0; i <= 2; i++)
+		if (peer == i ? fcntl(i, F_SETFD, 0) < 0 : dup2(peer, i) < 0)
+			return ward_err_sys(e, "make the pty stdio fd %d", i);
+	return 0;
+}
+
 /* Everything up to READY; returns the plan for execve. */
 static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struct ward_error **e)
 {
@@ -254,6 +282,8 @@ static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struc
 	if (ward_rootfs_prepare(s, l->rootfs, s->linux_.ns[WARD_NS_USER].present, &r, e) < 0)
 		goto out;
 	ward_rootfs_set_cgroup(&r, l->cgroup_path);
+	/* outside the container's pid namespace, a procfs is made for it */
+	r.proc_pidns_fd = l->outside ? l->ns.fd[WARD_NS_PID] : -1;
 	if (ward_rootfs_mount_all(s, l->bundle, &r, e) < 0 || ward_rootfs_sysctl(s, e) < 0)
 		goto out;
 	if (ward_sync_send(l->sync_fd, WARD_SYNC_HOOKS, 0, NULL) < 0 ||
@@ -267,9 +297,9 @@ static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struc
 		goto out;
 	if (ward_rootfs_pivot(s, &r, l->no_pivot, e) < 0)
 		goto out;
-	if (peer >= 0 && ward_pty_make_controlling(peer, e) < 0)
+	if (peer >= 0 && child_stdio_pty(l, peer, e) < 0)
 		goto out;
-	if (ward_process_limits(p, e) < 0 || ward_process_cwd(p, e) < 0 ||
+	if (child_enter_pidns(l, e) < 0 || ward_process_limits(p, e) < 0 || ward_process_cwd(p, e) < 0 ||
 	    ward_process_seccomp_early(p, &l->seccomp, e) < 0 ||
 	    ward_process_credentials(p, p->no_new_privileges != 0, e) < 0 ||
 	    ward_process_plan(p, plan, e) < 0)
@@ -280,68 +310,65 @@ out:
 	return ret;
 }
 
-/* Blocks until `ward start` writes to exec.fifo. */
-static int child_wait_start(struct ward_launch *l, struct ward_error **e)
+/* Nothing of the runtime's may follow the child into the container but what it
+ * needs: the parent's fds (state directory, cgroup, seccomp cache, log...)
+ * are closed before anything else happens. */
+static int child_settle_fds(struct ward_launch *l)
 {
-	char c;
-	ssize_t n;
+	int *const fds[] = {&l->sync_fd,  &l->console_fd, &l->fifo_fd,	&l->fifo_keep_fd,
+			    &l->ns.fd[0], &l->ns.fd[1],	  &l->ns.fd[2], &l->ns.fd[3],
+			    &l->ns.fd[4], &l->ns.fd[5],	  &l->ns.fd[6], &l->ns.fd[7]};
 
-	if (l->fifo_fd < 0)
-		return 0;
-	if (fcntl(l->fifo_fd, F_SETFL, 0) < 0) /* blocking reads from here */
-		return ward_err_sys(e, "exec.fifo");
-	do
-		n = read(l->fifo_fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		return ward_err_sys(e, "wait for start on exec.fifo");
-	close(l->fifo_fd);
-	close(l->fifo_keep_fd);
-	return 0;
+	_Static_assert(WARD_NS_COUNT == 8, "every namespace fd is kept");
+	return ward_fds_settle((int)(3 + l->preserve_fds), fds, ARRAY_SIZE(fds));
+}
+
+/* The stub's steps: (outside: fork the init into the pid namespace, its own
+ * session and terminal,) wait for GO, let go of the sync socket, wait for
+ * start. */
+static void child_stub_steps(const struct ward_launch *l, struct ward_stub *st)
+{
+	if (l->outside) {
+		ward_stub_add(st, WARD_STUB_FORK, l->sync_fd);
+		ward_stub_add(st, WARD_STUB_SETSID, -1);
+		if (l->spec->process.terminal)
+			ward_stub_add(st, WARD_STUB_CTTY, -1);
+	}
+	ward_stub_add(st, WARD_STUB_GO, l->sync_fd);
+	ward_stub_add(st, WARD_STUB_CLOSE, l->sync_fd);
+	if (l->fifo_fd >= 0) {
+		ward_stub_add(st, WARD_STUB_START, l->fifo_fd);
+		ward_stub_add(st, WARD_STUB_CLOSE, l->fifo_fd);
+		ward_stub_add(st, WARD_STUB_CLOSE, l->fifo_keep_fd);
+	}
 }
 
 __attribute__((noreturn)) static void child_main(struct ward_launch *l)
 {
 	struct ward_error *err = NULL;
 	struct ward_exec_plan plan = {0};
-	_cleanup_free_ char *state = NULL;
+	struct ward_stub stub = {0};
 
-	/* die with the runtime until the container is committed; no one may ptrace
-	 * or open /proc/PID/exe of this process while it is still ward */
+	/* die with the runtime until the stub waits for its GO (which then sees
+	 * EOF instead); no one may ptrace or open /proc/PID/exe of this process
+	 * while it is still ward */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
-	for (size_t i = 0; i < ARRAY_SIZE(l->parent_fds); i++)
-		if (l->parent_fds[i] >= 0)
-			close(l->parent_fds[i]);
+	if (child_settle_fds(l) < 0) {
+		ward_err_sys(&err, "close the runtime's fds");
+		ward_child_fail(l->sync_fd, err);
+	}
 	if (child_setup(l, &plan, &err) < 0 || ward_child_ready(l->sync_fd, l->seccomp, &err) < 0)
 		ward_child_fail(l->sync_fd, err);
-	if (child_wait_go(l->sync_fd, &state, &err) < 0)
-		_exit(1);
-	prctl(PR_SET_PDEATHSIG, 0);
-	if (ward_sync_send(l->sync_fd, WARD_SYNC_ACK, 0, NULL) < 0)
-		_exit(1);
-	close(l->sync_fd);
-	if (child_wait_start(l, &err) < 0 ||
-	    ward_hooks_run(l->spec, WARD_HOOK_START_CONTAINER, state, &err) < 0 ||
-	    ward_process_exec(&l->spec->process, &plan, l->preserve_fds, l->seccomp, &err) < 0) {
-		/* nobody listens on the sync socket any more: the container's stderr */
-		dprintf(2, "ward: %s\n", err ? err->msg : "exec failed");
-		_exit(127);
+	/* blocking reads for the stub */
+	if (l->fifo_fd >= 0 && fcntl(l->fifo_fd, F_SETFL, 0) < 0) {
+		ward_err_sys(&err, "exec.fifo");
+		ward_child_fail(l->sync_fd, err);
 	}
-	_exit(127);
-}
-
-static int parent_join_pid(struct ward_launch *l, int *saved, struct ward_error **e)
-{
-	*saved = -1;
-	if (l->ns.fd[WARD_NS_PID] < 0)
-		return 0;
-	*saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-	if (*saved < 0)
-		return ward_err_sys(e, "open /proc/self/ns/pid");
-	if (setns(l->ns.fd[WARD_NS_PID], CLONE_NEWPID) < 0)
-		return ward_err_sys(e, "join pid namespace %s", l->spec->linux_.ns[WARD_NS_PID].path);
-	return 0;
+	child_stub_steps(l, &stub);
+	prctl(PR_SET_PDEATHSIG, 0);
+	ward_process_exec(&l->spec->process, &plan, l->preserve_fds, l->seccomp, &stub, &err);
+	ward_child_fail(l->sync_fd, err);
 }
 
 static pid_t clone3_with(unsigned long flags, int cgroup_fd, int *pidfd)
@@ -364,20 +391,23 @@ pid_t ward_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *move)
 	pid_t pid = clone3_with(flags, cgroup_fd, pidfd);
 
 	*move = false;
+	/* *move is set before each fallback clone, so that the child knows it too */
 	/* a kernel before 5.7 knows clone3 but not CLONE_INTO_CGROUP */
 	if (pid < 0 && cgroup_fd >= 0 && (errno == EINVAL || errno == E2BIG)) {
+		*move = true;
 		pid = clone3_with(flags, -1, pidfd);
-		*move = pid > 0;
 	}
 	/* no clone3 at all: a kernel before 5.3, or a seccomp filter that hides it
 	 * (older engines' default profiles answer ENOSYS). clone(2) without a new
 	 * stack behaves like fork; the arguments after parent_tid are 0 whatever the
 	 * architecture's order. */
 	if (pid < 0 && errno == ENOSYS) {
+		*move = cgroup_fd >= 0;
 		pid = (pid_t)syscall(SYS_clone, flags | (pidfd ? CLONE_PIDFD : 0) | SIGCHLD, NULL, pidfd,
 				     NULL, NULL);
-		*move = pid > 0 && cgroup_fd >= 0;
 	}
+	if (pid < 0)
+		*move = false;
 	return pid;
 }
 
@@ -385,16 +415,13 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 {
 	const struct ward_spec *s = l->spec;
 	unsigned long flags = ward_ns_new_flags(s) & ~(unsigned long)CLONE_NEWTIME;
-	int sv[2], saved_pidns = -1, dumpable;
+	int sv[2], dumpable;
 	bool move;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return ward_err_sys(e, "create the sync socket");
-	if (parent_join_pid(l, &saved_pidns, e) < 0) {
-		close(sv[0]), close(sv[1]);
-		return -1;
-	}
+	l->outside = s->linux_.ns[WARD_NS_PID].present && s->linux_.ns[WARD_NS_PID].path;
 	/* the child is non-dumpable from its first instruction (it sets that itself
 	 * too, but a container process could race the prctl); ours comes back after */
 	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
@@ -402,10 +429,6 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 	pid = ward_clone(flags, l->cgroup_fd, &l->pidfd, &move);
 	if (pid != 0 && dumpable > 0)
 		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-	if (saved_pidns >= 0) {
-		setns(saved_pidns, CLONE_NEWPID);
-		close(saved_pidns);
-	}
 	if (pid == 0) {
 		close(sv[0]);
 		l->sync_fd = sv[1];
@@ -441,6 +464,18 @@ int ward_launch_wait(struct ward_launch *l, struct ward_error **e)
 		return ward_err(e, code, "%s", payload ? payload : "the container's init failed");
 	if (t == WARD_SYNC_READY && ward_take_seccomp_fd(l->sync_fd, code, &l->seccomp_fd, e) < 0)
 		return -1;
+	if (t == WARD_SYNC_READY && l->outside) {
+		pid_t init;
+		int pidfd;
+
+		/* the stub forked the init into the pid namespace and exited */
+		if (ward_stub_take_pid(l->sync_fd, l->pid, &init, &pidfd, e) < 0)
+			return ward_err_prefix(e, "start the container's init in its pid namespace");
+		l->pid = init;
+		if (l->pidfd >= 0)
+			close(l->pidfd);
+		l->pidfd = pidfd;
+	}
 	if (t < 0) {
 		int status = 0;
 
@@ -464,6 +499,64 @@ int ward_launch_go(struct ward_launch *l, const char *payload, struct ward_error
 {
 	if (ward_sync_send(l->sync_fd, WARD_SYNC_GO, 0, payload) < 0)
 		return ward_err_sys(e, "signal the container's init");
+	return 0;
+}
+
+int ward_launch_commit(struct ward_launch *l, struct ward_error **e)
+{
+	return ward_stub_finish(l->sync_fd, l->pidfd, "the container's init", e);
+}
+
+int ward_stub_take_pid(int sync_fd, pid_t helper, pid_t *pid, int *pidfd, struct ward_error **e)
+{
+	_cleanup_free_ char *payload = NULL;
+	siginfo_t si;
+	int code = 0, t = ward_sync_recv(sync_fd, &code, &payload);
+
+	*pid = 0;
+	*pidfd = -1;
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (t == WARD_SYNC_ERROR && payload)
+		return ward_err(e, code, "%s", payload);
+	if (t == WARD_SYNC_ERROR)
+		return ward_err_errno(e, code, "the exec stub's fork");
+	if (t != WARD_SYNC_PID || code <= 0)
+		return ward_err(e, ECHILD, "the exec stub died before it forked the process");
+	*pidfd = ward_pidfd_open(code);
+	/* a child of ours (the stub forks with CLONE_PARENT), never a pid that
+	 * someone else wrote on the socket */
+	if (*pidfd < 0 || (waitid((idtype_t)P_PIDFD, (id_t)*pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+			   errno == ECHILD)) {
+		if (*pidfd >= 0)
+			close(*pidfd);
+		*pidfd = -1;
+		return ward_err(e, ECHILD, "the exec stub reported pid %d, which is not the runtime's child",
+				code);
+	}
+	*pid = code;
+	return 0;
+}
+
+int ward_stub_finish(int sync_fd, int alive, const char *what, struct ward_error **e)
+{
+	_cleanup_free_ char *payload = NULL;
+	struct pollfd p = {.fd = alive, .events = POLLIN};
+	int code = 0, t;
+
+	if (ward_sync_send(sync_fd, WARD_SYNC_GO, 0, NULL) < 0)
+		return ward_err_sys(e, "signal %s", what);
+	t = ward_sync_recv(sync_fd, &code, &payload);
+	if (t == WARD_SYNC_ERROR && payload)
+		return ward_err(e, code, "%s: %s", what, payload);
+	if (t == WARD_SYNC_ERROR)
+		return ward_err_errno(e, code, "%s", what);
+	if (t >= 0)
+		return ward_err(e, EPROTO, "%s: unexpected message %d", what, t);
+	if (errno != EPIPE && errno != ECONNRESET)
+		return ward_err_sys(e, "read from %s", what);
+	if (alive >= 0 && poll(&p, 1, 0) == 1)
+		return ward_err(e, ECHILD, "%s died during create", what);
 	return 0;
 }
 

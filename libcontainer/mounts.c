@@ -207,8 +207,10 @@ static int fs_config_data(int fsfd, const char *type, const char *data, struct w
 	return 0;
 }
 
-/* A new filesystem instance as a detached mount (fsopen + fsmount). */
-int ward_fs_new(const char *type, const char *source, const char *data, uint64_t attrs, struct ward_error **e)
+/* A new filesystem instance as a detached mount (fsopen + fsmount); a procfs
+ * for the pid namespace pidns_fd when it is not -1. */
+static int fs_new(const char *type, const char *source, const char *data, uint64_t attrs, int pidns_fd,
+		  struct ward_error **e)
 {
 	_cleanup_close_ int fsfd = fsopen(type, FSOPEN_CLOEXEC);
 	char log[256];
@@ -218,6 +220,12 @@ int ward_fs_new(const char *type, const char *source, const char *data, uint64_t
 		return ward_err_sys(e, "filesystem type %s", type);
 	if (source && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
 		return ward_err_sys(e, "%s source %s", type, source);
+	/* a process outside the pid namespace mounts its procfs (the kernel's
+	 * pidns option, Linux 6.17) */
+	if (pidns_fd >= 0 && fsconfig(fsfd, FSCONFIG_SET_FD, "pidns", NULL, pidns_fd) < 0)
+		return ward_err_sys(e, "proc for a joined pid namespace (this kernel's procfs has no "
+				       "pidns option: a container that joins a pid namespace and mounts proc "
+				       "needs Linux 6.17 or later)");
 	if (fs_config_data(fsfd, type, data, e) < 0)
 		return -1;
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
@@ -230,6 +238,11 @@ int ward_fs_new(const char *type, const char *source, const char *data, uint64_t
 	if (mfd < 0)
 		return ward_err_sys(e, "mount %s filesystem", type);
 	return mfd;
+}
+
+int ward_fs_new(const char *type, const char *source, const char *data, uint64_t attrs, struct ward_error **e)
+{
+	return fs_new(type, source, data, attrs, -1, e);
 }
 
 static int set_attrs(int tfd, const struct ward_mnt_opts *o, bool fresh, struct ward_error **e)
@@ -312,7 +325,8 @@ static int mount_source(const struct ward_mount *m, const struct ward_mnt_opts *
 		return ward_err(e, EINVAL, "no type (and no bind option)");
 	if (strcmp(type, "cgroup") == 0) /* ward is cgroup v2 only: engines still write "cgroup" */
 		type = "cgroup2";
-	return ward_fs_new(type, m->source, o->data, o->attr_set, e);
+	return fs_new(type, m->source, o->data, o->attr_set,
+		      strcmp(type, "proc") == 0 ? r->proc_pidns_fd : -1, e);
 }
 
 static int mount_one(const struct ward_mount *m, const char *bundle, struct ward_rootfs *r,
@@ -354,7 +368,7 @@ int ward_rootfs_prepare(const struct ward_spec *s, const char *rootfs, bool in_u
 	unsigned long flags = MS_REC | MS_SLAVE;
 	struct stat st;
 
-	r->rootfd = r->devnullfd = -1;
+	r->rootfd = r->devnullfd = r->proc_pidns_fd = -1;
 	r->cgroup = NULL;
 	r->in_userns = in_userns;
 	/* Nothing done in the container may reach the host: the host's mounts

@@ -32,6 +32,7 @@ struct ward_rootfs {
 	const char *cgroup; /* host path of the container's cgroup directory, or NULL */
 	bool in_userns;	    /* mknod is not possible: bind devices from the host */
 	bool dev_setup;	    /* ward builds /dev (the config does not bind-mount it) */
+	int proc_pidns_fd;  /* a pid namespace the proc mounts show (set up outside it), or -1 */
 };
 
 /* Make the mount tree private to the container, bind the rootfs onto itself and

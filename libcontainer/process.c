@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -183,34 +184,50 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
+/* The lookup of a path the image controls: from our root (the container's, after
+ * pivot_root or setns) or cwd, never through a magic link such as
+ * /proc/self/fd/N, which could lead to a file of the host. */
+static int open_in_root(const char *path, int flags)
+{
+	struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
+			       .resolve = RESOLVE_NO_MAGICLINKS};
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+}
+
 static bool executable(const char *path, int *err)
 {
+	_cleanup_close_ int fd = open_in_root(path, O_PATH);
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
-		*err = errno;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*err = errno == ELOOP ? EACCES : errno;
 		return false;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		*err = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
 		return false;
 	}
-	if (access(path, X_OK) < 0) {
+	if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) < 0) {
 		*err = errno;
 		return false;
 	}
 	return true;
 }
 
-/* HOME from the container's /etc/passwd, read without following it to a FIFO
- * or device, or "/" as runc does. */
+/* HOME from the container's /etc/passwd, resolved in the root by safepath (no
+ * magic links) and never a FIFO or a device, or "/" as runc does. */
 static char *home_of(uid_t uid)
 {
-	_cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
 	_cleanup_free_ char *buf = NULL;
+	struct ward_error *err = NULL;
 	struct stat st;
 	char *save = NULL;
 
+	if (root >= 0)
+		fd = safe_open(root, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &err);
+	ward_error_free(err);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    read_fd_all(fd, "/etc/passwd", 1 << 20, &buf, NULL, NULL) < 0)
 		return xstrdup("/");
@@ -231,7 +248,7 @@ static char *home_of(uid_t uid)
 }
 
 /* The stub in a memfd nobody can change: a container process that reaches it
- * through /proc/PID/exe finds a sealed copy of 688 harmless bytes. */
+ * through /proc/PID/exe finds a sealed copy of a few hundred harmless bytes. */
 static int load_stub(struct ward_error **e)
 {
 	int fd = memfd_create("ward-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -247,41 +264,44 @@ static int load_stub(struct ward_error **e)
 	return fd;
 }
 
-int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e)
+static char *find_on_path(const struct ward_process *p, struct ward_error **e)
 {
 	const char *arg0 = p->args[0], *path = env_get(p->env, "PATH");
-	size_t n = strv_len(p->env);
+	_cleanup_free_ char *dirs = NULL;
+	char *save = NULL;
 	int err = ENOENT;
 
-	memset(plan, 0, sizeof *plan);
-	plan->stubfd = -1;
 	if (strchr(arg0, '/')) {
 		if (!executable(arg0, &err))
-			return ward_err_errno(e, err, "exec \"%s\"", arg0);
-		plan->path = xstrdup(arg0);
-	} else {
-		_cleanup_free_ char *dirs = xstrdup(path ? path : DEFAULT_PATH);
-		char *save = NULL;
-
-		for (char *d = strtok_r(dirs, ":", &save); d && !plan->path; d = strtok_r(NULL, ":", &save)) {
-			_cleanup_free_ char *cand = xasprintf("%s/%s", *d ? d : ".", arg0);
-			int why;
-
-			if (executable(cand, &why))
-				plan->path = TAKE_PTR(cand);
-			else if (why != ENOENT && why != ENOTDIR)
-				err = why;
-		}
-		if (!plan->path)
-			return ward_err(e, err, "exec: \"%s\": executable file not found in $PATH", arg0);
+			return ward_err_errno(e, err, "exec \"%s\"", arg0), NULL;
+		return xstrdup(arg0);
 	}
+	dirs = xstrdup(path ? path : DEFAULT_PATH);
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *cand = xasprintf("%s/%s", *d ? d : ".", arg0);
+		int why;
+
+		if (executable(cand, &why))
+			return TAKE_PTR(cand);
+		if (why != ENOENT && why != ENOTDIR)
+			err = why;
+	}
+	ward_err(e, err, "exec: \"%s\": executable file not found in $PATH", arg0);
+	return NULL;
+}
+
+static int plan_finish(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e)
+{
+	size_t n = strv_len(p->env);
+
 	plan->stubfd = load_stub(e);
 	if (plan->stubfd < 0)
 		return -1;
-	plan->argv = xmalloc0((strv_len(p->args) + 2) * sizeof(char *));
-	plan->argv[0] = plan->path;
+	/* [stub steps, path, args...]: ward_process_exec fills in the steps */
+	plan->argv = xmalloc0((strv_len(p->args) + 3) * sizeof(char *));
+	plan->argv[1] = plan->path;
 	for (size_t i = 0; p->args[i]; i++)
-		plan->argv[i + 1] = p->args[i];
+		plan->argv[i + 2] = p->args[i];
 	plan->envp = xmalloc0((n + 2) * sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		plan->envp[i] = xstrdup(p->env[i]);
@@ -291,6 +311,44 @@ int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan,
 		plan->envp[n] = xasprintf("HOME=%s", home);
 	}
 	return 0;
+}
+
+int ward_process_plan(const struct ward_process *p, struct ward_exec_plan *plan, struct ward_error **e)
+{
+	memset(plan, 0, sizeof *plan);
+	plan->stubfd = -1;
+	plan->path = find_on_path(p, e);
+	return plan->path ? plan_finish(p, plan, e) : -1;
+}
+
+int ward_process_plan_path(const struct ward_process *p, const char *path, struct ward_exec_plan *plan,
+			   struct ward_error **e)
+{
+	int err = 0;
+
+	memset(plan, 0, sizeof *plan);
+	plan->stubfd = -1;
+	if (path[0] != '/')
+		return ward_err(e, EINVAL, "\"%s\" is not an absolute path", path);
+	if (!executable(path, &err))
+		return ward_err_errno(e, err, "exec \"%s\"", path);
+	plan->path = xstrdup(path);
+	return plan_finish(p, plan, e);
+}
+
+void ward_stub_add(struct ward_stub *s, char op, int fd)
+{
+	size_t len = strlen(s->ops);
+	bool kept = false;
+
+	if (fd < 0)
+		snprintf(s->ops + len, sizeof s->ops - len, "%c", op);
+	else
+		snprintf(s->ops + len, sizeof s->ops - len, "%c%d", op, fd);
+	for (size_t i = 0; fd >= 0 && i < s->n_keep; i++)
+		kept |= s->keep[i] == fd;
+	if (fd >= 0 && !kept && s->n_keep < ARRAY_SIZE(s->keep))
+		s->keep[s->n_keep++] = fd;
 }
 
 void ward_exec_plan_free(struct ward_exec_plan *plan)
@@ -304,33 +362,38 @@ void ward_exec_plan_free(struct ward_exec_plan *plan)
 	plan->stubfd = -1;
 }
 
-int ward_process_exec(const struct ward_process *p, const struct ward_exec_plan *plan, unsigned preserve_fds,
-		      const struct ward_seccomp *sc, struct ward_error **e)
+int ward_process_exec(const struct ward_process *p, struct ward_exec_plan *plan, unsigned preserve_fds,
+		      const struct ward_seccomp *sc, const struct ward_stub *stub, struct ward_error **e)
 {
 	sigset_t none;
-	int stub = plan->stubfd;
+	int stubfd = plan->stubfd;
 
 	/* the stub's fd must not sit among the fds handed to the program */
-	if (stub < (int)(3 + preserve_fds))
-		stub = fcntl(stub, F_DUPFD_CLOEXEC, (int)(3 + preserve_fds));
+	if (stubfd < (int)(3 + preserve_fds))
+		stubfd = fcntl(stubfd, F_DUPFD_CLOEXEC, (int)(3 + preserve_fds));
 	for (unsigned fd = 3; fd < 3 + preserve_fds; fd++) {
 		int fl = fcntl((int)fd, F_GETFD);
 
 		if (fl >= 0)
 			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
 	}
-	/* nothing of ward's (sync socket, fifo, namespace fds) may reach the program */
+	/* nothing of ward's (namespace fds, the cgroup...) may reach the stub or the
+	 * program; the stub's own fds (sync socket, exec.fifo) it closes itself */
 	if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		for (int fd = (int)(3 + preserve_fds); fd < 1024; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < stub->n_keep; i++)
+		if (fcntl(stub->keep[i], F_SETFD, 0) < 0)
+			return ward_err_sys(e, "keep fd %d for the exec stub", stub->keep[i]);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	plan->argv[0] = (char *)stub->ops;
 	/* after this only execve: a profile cannot trap ward itself */
 	if (sc && !sc->notify && ward_seccomp_install(sc, NULL, e) < 0)
 		return ward_err_prefix(e, "linux.seccomp");
 	/* through the stub: see execstub.c (CVE-2019-5736) */
-	syscall(SYS_execveat, stub, "", plan->argv, plan->envp, AT_EMPTY_PATH);
-	return ward_err_sys(e, "exec %s", plan->path);
+	syscall(SYS_execveat, stubfd, "", plan->argv, plan->envp, AT_EMPTY_PATH);
+	return ward_err_sys(e, "exec the exec stub for %s", plan->path);
 }

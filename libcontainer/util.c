@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 void *xmalloc0(size_t n)
@@ -172,6 +174,62 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 		ward_err_sys(e, "rename %s to %s", tmp, name);
 		unlinkat(dirfd, tmp, 0);
 		return -1;
+	}
+	return 0;
+}
+
+int write_pid_file(const char *path, pid_t pid, struct ward_error **e)
+{
+	_cleanup_free_ char *d = xstrdup(path), *b = xstrdup(path);
+	_cleanup_close_ int dfd = open(dirname(d), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char buf[32];
+
+	if (dfd < 0)
+		return ward_err_sys(e, "pid file %s", path);
+	snprintf(buf, sizeof buf, "%d", (int)pid);
+	return write_file_atomic(dfd, basename(b), buf, strlen(buf), 0644, e) < 0
+		   ? ward_err_prefix(e, "pid file")
+		   : 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int ward_fds_settle(int min, int *const fds[], size_t n)
+{
+	int keep[16];
+	size_t k = 0;
+
+	if (n > ARRAY_SIZE(keep)) {
+		errno = E2BIG;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fd = *fds[i];
+
+		if (fd < 0)
+			continue;
+		if (fd < min) {
+			int moved = fcntl(fd, F_DUPFD_CLOEXEC, min);
+
+			if (moved < 0)
+				return -1;
+			/* ours, below min: the caller did not have that fd */
+			close(fd);
+			*fds[i] = fd = moved;
+		}
+		keep[k++] = fd;
+	}
+	qsort(keep, k, sizeof keep[0], cmp_int);
+	for (size_t i = 0; i <= k; i++) {
+		unsigned lo = (unsigned)(i == 0 ? min : keep[i - 1] + 1);
+		unsigned hi = i == k ? ~0U : (unsigned)keep[i] - 1;
+
+		if (lo <= hi && syscall(SYS_close_range, lo, hi, 0) < 0)
+			for (unsigned fd = lo; fd <= hi && fd < 4096; fd++)
+				close((int)fd);
 	}
 	return 0;
 }

@@ -61,6 +61,16 @@ int write_all(int fd, const void *data, size_t len);
 /* Write a short string to an existing file (for /proc and /sys knobs). */
 int write_file_at(int dirfd, const char *path, const char *data, struct ward_error **e);
 
+/* Write a pid file as engines read it: the decimal pid, atomically (temp file
+ * and rename in its directory: a symlink at path is replaced, never followed). */
+int write_pid_file(const char *path, pid_t pid, struct ward_error **e);
+
+/* For a process about to join a container: every fd from min up is closed but
+ * the ones *fds[i] name (a negative one is skipped); those below min are moved
+ * up first (the fds below min are the caller's stdio and preserved fds, handed
+ * to the program as they are). -1 with errno on failure. */
+int ward_fds_settle(int min, int *const fds[], size_t n);
+
 /* Parse an unsigned decimal (no sign, no junk); -1 with EINVAL/ERANGE on failure. */
 int parse_u64(const char *s, uint64_t *out);
 int parse_i64(const char *s, int64_t *out);

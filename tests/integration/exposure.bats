@@ -172,7 +172,7 @@ spy_result() {
 @test "exec joins the container's time namespace" {
 	ward_only "runc 1.1.5 has no time namespaces"
 	[ -e /proc/self/ns/time ] || skip "no time namespaces on this kernel"
-	bundle_set '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 864000, nanosecs: 0}}'
+	bundle_set '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {boottime: {secs: 864000, nanosecs: 0}}'
 	start_sleeper
 	run rt exec "$ID" sh -c 'readlink /proc/self/ns/time; readlink /proc/1/ns/time; cut -d. -f1 /proc/uptime'
 	assert_status 0

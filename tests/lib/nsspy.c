@@ -32,7 +32,7 @@
 
 static unsigned long long root_dev, root_ino, exe_dev, exe_ino;
 static const char *mntns, *netns, *marker;
-static unsigned char seen[MAX_SEEN];	/* pids examined at least once */
+static unsigned char seen[MAX_SEEN];   /* pids examined at least once */
 static unsigned short found[MAX_SEEN]; /* bits: kinds already reported */
 static int hits;
 
@@ -186,7 +186,8 @@ int main(int argc, char **argv)
 	int self = getpid(), examined = 0;
 
 	if (argc != 9) {
-		fprintf(stderr, "usage: %s ROOTDEV ROOTINO EXEDEV EXEINO MNTNS NETNS MARKER STOPFILE\n", argv[0]);
+		fprintf(stderr, "usage: %s ROOTDEV ROOTINO EXEDEV EXEINO MNTNS NETNS MARKER STOPFILE\n",
+			argv[0]);
 		return 2;
 	}
 	root_dev = strtoull(argv[1], NULL, 10);
