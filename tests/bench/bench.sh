@@ -2,16 +2,21 @@
 # tests/bench/bench.sh: ward next to crun and runc, `run` of /bin/true in a busybox
 # bundle, N times each (after a short warm-up). For each runtime: wall-clock latency
 # per run (median, p90) and peak RSS of the runtime process (/usr/bin/time %M, which
-# includes the children it reaps), then the ratios ward/crun and ward/runc.
+# includes the children it reaps), then the ratios ward/crun and ward/runc. Then
+# `exec ID /bin/true` into a running container, N times each, the same way.
 #
 #   tests/bench/bench.sh            # as root; N=100
 #   N=300 WARD=/path/to/ward tests/bench/bench.sh
+#   BEFORE=/path/to/old/ward tests/bench/bench.sh   # before/after a change, interleaved
 #
 # Environment: N (runs per runtime, 100), WARMUP (5), WARD (default: the build of
 # tests/run.sh, tests/.work/build/src/ward), CRUN, RUNC (default: from PATH),
 # RUNTIMES ("ward ward-noseccomp crun runc"; ward-noseccomp: the same bundle with
 # "seccomp": null, to show what the default profile costs), RUN_TIMEOUT (seconds one run may take, 30; the
-# timeout and time wrappers are in every runtime's wall-clock figure alike).
+# timeout and time wrappers are in every runtime's wall-clock figure alike), BEFORE
+# (another ward binary, "ward-before": its runs and execs alternate one by one with
+# ward's, so that the machine's drift falls on both alike), EXEC (1: measure exec
+# too; 0: not).
 #
 # Every container gets a cgroupsPath, so all three do their cgroup work. crun
 # refuses hybrid cgroup hosts; it is run inside a private mount namespace where
@@ -28,6 +33,9 @@ CRUN=${CRUN:-$(command -v crun || true)}
 RUNC=${RUNC:-$(command -v runc || true)}
 RUNTIMES=${RUNTIMES:-ward ward-noseccomp crun runc}
 RUN_TIMEOUT=${RUN_TIMEOUT:-30}
+BEFORE=${BEFORE:-}
+EXEC=${EXEC:-1}
+[ -z "$BEFORE" ] || RUNTIMES="${RUNTIMES/ward-noseccomp/} ward-before"
 
 die() {
 	echo "bench: $*" >&2
@@ -56,20 +64,62 @@ bench_loop() {
 	done
 }
 
-# bench_pair BIN OUT1 TMPL1 OUT2 TMPL2: like bench_loop for two configs of one
-# runtime, alternating run by run, so that the machine's drift falls on both alike
-# (the difference between them is small: what the default seccomp profile costs).
+# bench_pair BIN1 OUT1 TMPL1 BIN2 OUT2 TMPL2: like bench_loop for two runtimes or
+# configs, alternating run by run, so that the machine's drift falls on both alike
+# (the differences measured are small: what the default seccomp profile costs, or
+# a change between two builds).
 bench_pair() {
-	local bin=$1 i k
+	local i k
 	for ((i = 0; i < N + WARMUP; i++)); do
 		for k in 1 2; do
-			local out tmpl
-			out=$([ "$k" = 1 ] && echo "$2" || echo "$4")
-			tmpl=$([ "$k" = 1 ] && echo "$3" || echo "$5")
+			local bin out tmpl
+			bin=$([ "$k" = 1 ] && echo "$1" || echo "$4")
+			out=$([ "$k" = 1 ] && echo "$2" || echo "$5")
+			tmpl=$([ "$k" = 1 ] && echo "$3" || echo "$6")
 			N=1 WARMUP=$((i < WARMUP ? 1 : 0)) bench_loop "pair$k" "$bin" "$out.one" "$tmpl" || return 1
 			[ "$i" -lt "$WARMUP" ] || cat "$out.one" >> "$out"
 		done
 	done
+}
+
+# exec_start NAME BIN: a container of BIN's that sleeps, for execs ("exec-NAME" in
+# $WORK/root-exec-NAME).
+exec_start() {
+	local root=$WORK/root-exec-$1
+	mkdir -p "$root"
+	jq --arg cg "/ward-bench-bench-exec-$1-$BENCH_TAG" '.linux.cgroupsPath = $cg
+		| .process.args = ["/bin/sh", "-c", "while :; do sleep 1; done"]' "$WORK/config.tmpl" > "$WORK/bundle/config.json"
+	"$2" --root "$root" run -d --bundle "$WORK/bundle" "exec-$1" < /dev/null > /dev/null 2>&1
+}
+
+exec_stop() { "$2" --root "$WORK/root-exec-$1" delete --force "exec-$1" > /dev/null 2>&1 || true; }
+
+# exec_once NAME BIN OUT: one timed `exec ID /bin/true`, "wall_us rss_kb" appended to OUT.
+exec_once() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	timeout -k 2 "$RUN_TIMEOUT" /usr/bin/time -f %M -o "$WORK/rss" "$2" --root "$WORK/root-exec-$1" exec "exec-$1" /bin/true \
+		< /dev/null > "$WORK/run.out" 2>&1 || { cat "$WORK/run.out" >&2; return 1; }
+	t1=$EPOCHREALTIME
+	echo "$((${t1//[.,]/} - ${t0//[.,]/}))" "$(tail -n 1 "$WORK/rss")" >> "$3"
+}
+
+# exec_bench NAME BIN [NAME2 BIN2]: N execs of each, alternating when two are given.
+exec_bench() {
+	local i
+	exec_start "$1" "$2" || return 1
+	[ -z "${3:-}" ] || exec_start "$3" "$4" || return 1
+	: > "$WORK/exec-$1.dat"
+	[ -z "${3:-}" ] || : > "$WORK/exec-$3.dat"
+	for ((i = -WARMUP; i < N; i++)); do
+		exec_once "$1" "$2" "$WORK/exec-$1.tmp" || return 1
+		[ -z "${3:-}" ] || exec_once "$3" "$4" "$WORK/exec-$3.tmp" || return 1
+		[ "$i" -lt 0 ] && rm -f "$WORK"/exec-*.tmp
+	done
+	cat "$WORK/exec-$1.tmp" >> "$WORK/exec-$1.dat"
+	[ -z "${3:-}" ] || cat "$WORK/exec-$3.tmp" >> "$WORK/exec-$3.dat"
+	exec_stop "$1" "$2"
+	[ -z "${3:-}" ] || exec_stop "$3" "$4"
 }
 
 # inner_crun OUT: run inside `unshare -m`: hide the hybrid hierarchy's controllers.
@@ -103,7 +153,7 @@ main() {
 
 	WORK=$(mktemp -d /tmp/ward-bench.XXXXXX)
 	BENCH_TAG=$$
-	export WORK N WARMUP CRUN RUN_TIMEOUT BENCH_TAG
+	export WORK N WARMUP CRUN RUN_TIMEOUT BENCH_TAG WARD
 	# Remove the work dir, and any cgroup a failed run left (rmdir: only if empty).
 	trap 'rm -rf "$WORK"; rmdir /sys/fs/cgroup/*/ward-bench-bench-*-"$BENCH_TAG"-* 2> /dev/null || true' EXIT
 	: > "$WORK/empty"
@@ -116,7 +166,7 @@ main() {
 	# the same container without a seccomp filter: what ward's default profile costs
 	jq '.linux.seccomp = null' "$WORK/config.tmpl" > "$WORK/config-noseccomp.tmpl"
 
-	declare -A bin=([ward]=$WARD [ward-noseccomp]=$WARD [crun]=$CRUN [runc]=$RUNC) result=()
+	declare -A bin=([ward]=$WARD [ward-noseccomp]=$WARD [ward-before]=$BEFORE [crun]=$CRUN [runc]=$RUNC) result=()
 	local name
 	for name in $RUNTIMES; do
 		if [ -z "${bin[$name]:-}" ] || [ ! -x "${bin[$name]}" ]; then
@@ -130,9 +180,18 @@ main() {
 			: > "$WORK/ward.dat"
 			: > "$WORK/ward-noseccomp.dat"
 			bench_pair "${bin[$name]}" "$WORK/ward.dat" "$WORK/config.tmpl" \
-				"$WORK/ward-noseccomp.dat" "$WORK/config-noseccomp.tmpl" ||
+				"${bin[$name]}" "$WORK/ward-noseccomp.dat" "$WORK/config-noseccomp.tmpl" ||
 				{ echo "bench: $name failed" >&2; continue; }
 			result[ward-noseccomp]=$(stats "$WORK/ward-noseccomp.dat")
+		elif [ "$name" = ward ] && [ -n "$BEFORE" ]; then
+			: > "$WORK/ward.dat"
+			: > "$WORK/ward-before.dat"
+			bench_pair "${bin[$name]}" "$WORK/ward.dat" "$WORK/config.tmpl" \
+				"$BEFORE" "$WORK/ward-before.dat" "$WORK/config.tmpl" ||
+				{ echo "bench: $name failed" >&2; continue; }
+			result[ward-before]=$(stats "$WORK/ward-before.dat")
+		elif [ "$name" = ward-before ]; then
+			continue # measured with ward, interleaved
 		elif [ "$name" = ward-noseccomp ]; then
 			[ -n "${result[ward-noseccomp]:-}" ] && continue # measured with ward, interleaved
 			bench_loop "$name" "${bin[$name]}" "$WORK/$name.dat" "$WORK/config-noseccomp.tmpl" ||
@@ -167,13 +226,47 @@ main() {
 			awk -v a="$wm" -v b="$om" 'BEGIN { d = a - b; printf "default seccomp profile: %+.2f ms a run (%+.1f%% of a run without it)\n", d, (b > 0 ? 100 * d / b : 0) }'
 		fi
 	fi
+	[ "$EXEC" = 1 ] && exec_report
 	echo
 	echo "($N runs each after $WARMUP warm-up runs; kernel $(uname -r), $(nproc) CPUs)"
+}
+
+# exec_report: exec latency of ward (and ward-before, interleaved), runc and crun
+# (crun in its private mount namespace).
+exec_report() {
+	local name
+	declare -A ex=()
+	printf 'bench: exec, %d each...\n' "$N" >&2
+	if [ -n "$BEFORE" ]; then
+		exec_bench ward "$WARD" ward-before "$BEFORE" && ex[ward]=1 && ex[ward-before]=1
+	else
+		exec_bench ward "$WARD" && ex[ward]=1
+	fi
+	[ -x "${RUNC:-}" ] && exec_bench runc "$RUNC" && ex[runc]=1
+	[ -x "${CRUN:-}" ] && unshare -m -- "$BASH" "${BASH_SOURCE[0]}" --inner-crun-exec && ex[crun]=1
+	echo
+	printf '%-15s %10s %10s %14s\n' "exec" "median ms" "p90 ms" "RSS median KB"
+	declare -A med=()
+	for name in ward ward-before crun runc; do
+		[ -n "${ex[$name]:-}" ] && [ -s "$WORK/exec-$name.dat" ] || continue
+		read -r m p90 rss _ <<< "$(stats "$WORK/exec-$name.dat")"
+		med[$name]=$m
+		printf '%-15s %10s %10s %14s\n' "$name" "$m" "$p90" "$rss"
+	done
+	echo
+	for name in ward-before crun runc; do
+		[ -n "${med[ward]:-}" ] && [ -n "${med[$name]:-}" ] || continue
+		printf 'exec ward/%s: median %s\n' "$name" "$(ratio "${med[ward]}" "${med[$name]}")"
+	done
 }
 
 if [ "${1:-}" = --inner-crun ]; then
 	# shellcheck disable=SC2034 # used by bench_loop
 	inner_crun "$2"
+elif [ "${1:-}" = --inner-crun-exec ]; then
+	mount --make-rprivate /
+	mount --bind "$WORK/empty" /sys/fs/cgroup/unified/cgroup.controllers
+	exec_bench crun "$CRUN"
 else
 	main "$@"
 fi
