@@ -189,3 +189,28 @@ spy_result() {
 	[ ! -L "$T/exec.pid" ] || fail "the pid file is still the symlink"
 	pid_alive "$(cat "$T/exec.pid")" || fail "the pid file does not name a live process: $(cat "$T/exec.pid")"
 }
+
+@test "create: a container cannot join the pid namespace of one still being created (its init is the runtime, with the host's root)" {
+	ward_only "runc 1.1.5 lets a container join a pid namespace whose init is still runc init"
+	local host_marker joiner first
+	host_marker=$(mktemp /tmp/ward-marker.XXXXXX)
+	echo host-only > "$host_marker"
+	# the first container's createRuntime hook holds its init in setup
+	bundle_set '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "jq -r .pid > '"$T"'/init.pid; sleep 4"]}]'
+	bundle_args true
+	rt run --bundle "$BUNDLE" "$ID" < /dev/null > "$T/first.out" 2>&1 &
+	first=$!
+	wait_file "$T/init.pid"
+	retry 50 0.1 test -s "$T/init.pid"
+	joiner=$T/joiner
+	bundle_new "$joiner"
+	bundle_set '.process.capabilities = {bounding: ["CAP_SYS_PTRACE"], effective: ["CAP_SYS_PTRACE"], permitted: ["CAP_SYS_PTRACE"]}
+		| .linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' --arg p "/proc/$(cat "$T/init.pid")/ns/pid"
+	bundle_args sh -c "cat /proc/1/root$host_marker"
+	run --separate-stderr rt run --bundle "$joiner" "$ID-j" < /dev/null
+	rm -f "$host_marker"
+	[[ $output != *host-only* ]] || fail "CRITICAL: the joining container read a host file through the first one's init:" "$output"
+	assert_clean_failure "$ID-j"
+	[[ $stderr == *"still being created"* ]] || fail "$stderr"
+	wait "$first" || fail "the first container failed:" "$(cat "$T/first.out")"
+}
