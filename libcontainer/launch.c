@@ -421,6 +421,11 @@ int ward_launch_clone(struct ward_launch *l, struct ward_error **e)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return ward_err_sys(e, "create the sync socket");
+	/* A new pid namespace is entered at once: nobody else is in it, and
+	 * nobody can join it before its init is the stub (ward exec waits for the
+	 * state lock; a config joining it by path is refused while its init is
+	 * ward, ward_ns_open_joins). A joined one already has processes: the init
+	 * is set up outside it, and the stub forks it in. */
 	l->outside = s->linux_.ns[WARD_NS_PID].present && s->linux_.ns[WARD_NS_PID].path;
 	/* the child is non-dumpable from its first instruction (it sets that itself
 	 * too, but a container process could race the prctl); ours comes back after */

@@ -36,6 +36,26 @@ void ward_ns_close(struct ward_nsfds *n)
 	}
 }
 
+#ifndef NS_GET_PID_FROM_PIDNS
+#define NS_GET_PID_FROM_PIDNS _IOR(NSIO, 0x6, int) /* Linux 6.9 */
+#endif
+
+/* Whether pid 1 of the pid namespace fd is this runtime's binary: a container
+ * being created, whose init is still ward (with the host's root and fds). Kernels
+ * without the ioctl cannot tell: false. */
+static bool pidns_init_is_runtime(int fd)
+{
+	struct stat a, b;
+	char path[64];
+	int pid = ioctl(fd, NS_GET_PID_FROM_PIDNS, 1);
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof path, "/proc/%d/exe", pid);
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 static bool same_ns(int fd, const char *other)
 {
 	struct stat a, b;
@@ -74,6 +94,15 @@ int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct w
 		}
 		if (t != WARD_NS_USER)
 			join_other = true;
+		/* its init must not be seen by what we start in it (security.md §0) */
+		if (t == WARD_NS_PID && pidns_init_is_runtime(fd)) {
+			ward_err(
+			    e, EBUSY,
+			    "linux.namespaces: the pid namespace %s is a container's that is still being "
+			    "created: retry once it is created",
+			    ns[t].path);
+			goto fail;
+		}
 		/* the rootfs is set up and pivoted into inside the joined namespace:
 		 * in ward's own that would re-root every process of the host */
 		if (t == WARD_NS_MOUNT && same_ns(fd, "/proc/self/ns/mnt")) {
