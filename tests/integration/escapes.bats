@@ -310,6 +310,22 @@ fds_of_ls() {
 		fail "the host file behind the image's /dev/null changed"
 }
 
+@test "masked paths: a root container cannot chmod, chown or touch the host's /dev/null through a masked file" {
+	ward_only "runc 1.1.5 masks with a writable bind of /dev/null"
+	local before
+	before=$(stat -c '%a %u %g %Z %Y' /dev/null)
+	bundle_set '.linux.maskedPaths = ["/proc/timer_list", "/proc/kcore"]'
+	# the same mode and owner: harmless even where it succeeds, but it changes the ctime
+	ctr_sh 'chmod 666 /proc/timer_list && echo CHMOD-OK; chown 0:0 /proc/timer_list && echo CHOWN-OK
+		touch /proc/timer_list && echo TOUCH-OK; cat /proc/timer_list; echo read-done'
+	assert_output_contains read-done
+	refute_output_contains CHMOD-OK
+	refute_output_contains CHOWN-OK
+	refute_output_contains TOUCH-OK
+	[ "$(stat -c '%a %u %g %Z %Y' /dev/null)" = "$before" ] ||
+		fail "the host's /dev/null changed: $before -> $(stat -c '%a %u %g %Z %Y' /dev/null)"
+}
+
 # --- 5. procfs writes redirected (CVE-2019-16884, CVE-2025-52881) ------------------
 
 @test "CVE-2025-52881: sysctl and oomScoreAdj writes reach the real procfs, not a fake /proc of the image or a mount over it" {
