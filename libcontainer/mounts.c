@@ -500,6 +500,7 @@ int ward_rootfs_console(struct ward_rootfs *r, int peer, struct ward_error **e)
 
 static int mask_one(struct ward_rootfs *r, const char *path, struct ward_error **e)
 {
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
 	_cleanup_close_ int fd = -1, tfd = -1;
 	struct ward_error *err = NULL;
 	struct stat st;
@@ -524,6 +525,11 @@ static int mask_one(struct ward_rootfs *r, const char *path, struct ward_error *
 	else /* the null device opened and checked at the start, not /dev/null of the image */
 		tfd = open_tree(r->devnullfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tfd < 0)
+		return ward_err_sys(e, "mask %s", path);
+	/* the bind is the host's /dev/null itself: read-only, so that no one in the
+	 * container can chmod, chown or touch it (reads and writes of the device
+	 * still work) */
+	if (!S_ISDIR(st.st_mode) && mount_setattr(tfd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
 		return ward_err_sys(e, "mask %s", path);
 	if (attach(tfd, fd, e) < 0)
 		return ward_err_prefix(e, "mask %s", path);
