@@ -16,8 +16,16 @@ load ../lib/common
 # Host paths a test made outside its scratch directory (the attacks aim at host
 # paths such as /tmp/x): removed whatever the outcome.
 HOST_TMP=()
+# Host sysctls a test saved (sysctl_save): restored first, whatever the outcome.
+SYSCTL_SAVED=()
+# Host processes a test started (a `sleep` whose namespaces a config joins).
+HOST_PIDS=()
 teardown() {
-	local rc=0
+	local rc=0 i
+	for ((i = 0; i < ${#SYSCTL_SAVED[@]}; i += 2)); do
+		echo "${SYSCTL_SAVED[i + 1]}" > "${SYSCTL_SAVED[i]}" || rc=1
+	done
+	[ "${#HOST_PIDS[@]}" -eq 0 ] || kill "${HOST_PIDS[@]}" 2> /dev/null || true
 	teardown_common || rc=$?
 	[ "${#HOST_TMP[@]}" -eq 0 ] || rm -rf "${HOST_TMP[@]}"
 	return "$rc"
@@ -357,6 +365,104 @@ fds_of_ls() {
 	for fake in "$BUNDLE/fake_ip_forward" "$BUNDLE/rootfs/fakeproc/sys/net/ipv4/ip_forward"; do
 		[ "$(cat "$fake")" = fake ] && [ "$(stat -c %Y "$fake")" = "$(date -d 2001-01-01 +%s)" ] ||
 			fail "a sysctl write went to the fake file $fake: $(cat "$fake")"
+	done
+}
+
+# --- 5a. sysctl names that walk out of their namespace's subtree ---------------------
+# A '/' in a sysctl name stands for a '.' inside a component, so "net.//.x" is
+# net/../x: it must be judged as a path, or a namespaced prefix reaches the host's
+# settings (ward 7d7cbfc wrote the host's kernel.core_pattern from a config that
+# passed `--policy restricted`). The target here is a harmless host sysctl that
+# no namespace has, saved and restored by teardown.
+
+SYSCTL_TARGET=vm.stat_interval
+
+# sysctl_save FILE: remember a host sysctl's value; teardown writes it back.
+sysctl_save() {
+	SYSCTL_SAVED+=("$1" "$(cat "$1")")
+}
+
+# sysctl_hardened: the bundle's config is `ward spec`'s (uid 65534, no
+# capabilities, no_new_privs, every namespace but user, read-only root).
+sysctl_hardened() {
+	(cd "$BUNDLE" && rm -f config.json && "$RUNTIME" spec) || fail "$RUNTIME spec failed"
+	bundle_args true
+}
+
+# sysctl_walks_out LEVEL: each name that leaves its subtree for the target is
+# refused by create under --policy LEVEL, cleanly, and the host's value stays.
+sysctl_walks_out() {
+	local file=/proc/sys/${SYSCTL_TARGET//.//} name before value i=0
+	sysctl_save "$file"
+	before=$(cat "$file")
+	sysctl_hardened
+	for name in "net.//.$SYSCTL_TARGET" "fs.mqueue.//.//.$SYSCTL_TARGET" "net.ipv4.//.//.$SYSCTL_TARGET" \
+		"net.ipv4.conf.all.//.//.//.//.$SYSCTL_TARGET" "net.//.vm.//.$SYSCTL_TARGET"; do
+		i=$((i + 1))
+		value=$((before + 6 + i))
+		bundle_set '.linux.sysctl = {($n): $v}' --arg n "$name" --arg v "$value"
+		run --separate-stderr rt --policy "$1" create --bundle "$BUNDLE" "$ID"
+		[ "$(cat "$file")" = "$before" ] ||
+			fail "$name=$value under --policy $1 changed the host's $SYSCTL_TARGET to $(cat "$file")" "$stderr"
+		assert_clean_failure
+		[[ ${stderr_lines[0]} == *"linux.sysctl.$name"* ]] ||
+			fail "the error does not name linux.sysctl.$name:" "$stderr"
+	done
+}
+
+@test "sysctl names: \"net.//.<host sysctl>\" and other walks out of a namespaced subtree, under --policy restricted with ward spec's config, never reach the host" {
+	ward_only "--policy is ward's (runc and crun: ENOENT)"
+	sysctl_walks_out restricted
+}
+
+@test "sysctl names: the same walks under --policy baseline" {
+	ward_only "--policy is ward's"
+	sysctl_walks_out baseline
+}
+
+@test "sysctl names: the same walks under --policy oci" {
+	ward_only "--policy is ward's"
+	sysctl_walks_out oci
+}
+
+@test "sysctl names: net.ipv4.ip_forward=1 is applied in the container's network namespace only" {
+	local policy=()
+	[[ $RUNTIME_NAME != ward* ]] || policy=(--policy restricted)
+	sysctl_save /proc/sys/net/ipv4/ip_forward
+	echo 0 > /proc/sys/net/ipv4/ip_forward
+	sysctl_hardened
+	bundle_set '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	bundle_args cat /proc/sys/net/ipv4/ip_forward
+	run rt "${policy[@]}" run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	assert_output 1
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] || fail "the host's net.ipv4.ip_forward changed"
+}
+
+@test "sysctl names: a net.* sysctl is refused when the network namespace joined by path is the runtime's own" {
+	ward_only "runc refuses a sysctl in the host's network namespace by its path string only"
+	local ns paths=(/proc/self/ns/net)
+	sysctl_save /proc/sys/net/ipv4/ip_forward
+	echo 0 > /proc/sys/net/ipv4/ip_forward
+	# a host process's namespace, under a path no string check knows
+	sleep 1000 &
+	HOST_PIDS+=("$!")
+	paths+=("/proc/$!/ns/net")
+	if readlink /proc/1/ns/net > /dev/null 2>&1; then
+		paths+=(/proc/1/ns/net)
+	else
+		echo "# /proc/1/ns/net cannot be opened on this host: not tried" >&3
+	fi
+	sysctl_hardened
+	for ns in "${paths[@]}"; do
+		bundle_set '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)
+			| .linux.sysctl = {"net.ipv4.ip_forward": "1"}' --arg p "$ns"
+		run --separate-stderr rt create --bundle "$BUNDLE" "$ID"
+		[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] ||
+			fail "joined $ns: the host's net.ipv4.ip_forward changed" "$stderr"
+		assert_clean_failure
+		[[ ${stderr_lines[0]} == *"linux.sysctl.net.ipv4.ip_forward"*"runtime's own"* ]] ||
+			fail "joined $ns: the error does not say why:" "$stderr"
 	done
 }
 
