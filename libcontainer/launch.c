@@ -22,6 +22,7 @@
 #include "mounts.h"
 #include "net.h"
 #include "process.h"
+#include "sysctl.h"
 #include "terminal.h"
 #include "util.h"
 #include "ward_seccomp.h"
@@ -284,7 +285,7 @@ static int child_setup(struct ward_launch *l, struct ward_exec_plan *plan, struc
 	ward_rootfs_set_cgroup(&r, l->cgroup_path);
 	/* outside the container's pid namespace, a procfs is made for it */
 	r.proc_pidns_fd = l->outside ? l->ns.fd[WARD_NS_PID] : -1;
-	if (ward_rootfs_mount_all(s, l->bundle, &r, e) < 0 || ward_rootfs_sysctl(s, e) < 0)
+	if (ward_rootfs_mount_all(s, l->bundle, &r, e) < 0 || ward_sysctl_apply(s, e) < 0)
 		goto out;
 	if (ward_sync_send(l->sync_fd, WARD_SYNC_HOOKS, 0, NULL) < 0 ||
 	    child_wait_go(l->sync_fd, &state, e) < 0)

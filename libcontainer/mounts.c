@@ -447,42 +447,6 @@ int ward_rootfs_mount_all(const struct ward_spec *s, const char *bundle, struct 
 	return 0;
 }
 
-int ward_rootfs_sysctl(const struct ward_spec *s, struct ward_error **e)
-{
-	_cleanup_close_ int procfd = -1;
-	struct statfs sfs;
-
-	if (s->linux_.n_sysctl == 0)
-		return 0;
-	/* Still the host's procfs here (before pivot_root); its net, ipc and uts
-	 * entries show the namespaces of the process that opens them: ours. */
-	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (procfd < 0 || fstatfs(procfd, &sfs) < 0)
-		return ward_err_sys(e, "open /proc");
-	if (sfs.f_type != PROC_SUPER_MAGIC)
-		return ward_err(e, EINVAL, "/proc is not a procfs: refusing to write sysctls through it");
-	for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
-		const struct ward_kv *kv = &s->linux_.sysctl[i];
-		_cleanup_free_ char *path = xasprintf("sys/%s", kv->key);
-		struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NOCTTY,
-				       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-						  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
-		_cleanup_close_ int fd = -1;
-
-		for (char *p = path + 4; *p; p++)
-			if (*p == '.')
-				*p = '/';
-			else if (*p == '/')
-				*p = '.'; /* "net.ipv4.conf.eth0/1.x": '/' stands for a dot in the name */
-		fd = (int)syscall(SYS_openat2, procfd, path, &how, sizeof how);
-		if (fd < 0)
-			return ward_err_sys(e, "linux.sysctl: %s", kv->key);
-		if (write_all(fd, kv->value, strlen(kv->value)) < 0)
-			return ward_err_sys(e, "linux.sysctl: write %s=%s", kv->key, kv->value);
-	}
-	return 0;
-}
-
 int ward_rootfs_console(struct ward_rootfs *r, int peer, struct ward_error **e)
 {
 	_cleanup_close_ int destfd = -1, tfd = -1;

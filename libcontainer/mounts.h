@@ -48,8 +48,6 @@ void ward_rootfs_set_cgroup(struct ward_rootfs *r, const char *cgroup);
 /* linux.mounts in order, then /dev (devices, symlinks, pts, shm) when ward owns it. */
 int ward_rootfs_mount_all(const struct ward_spec *s, const char *bundle, struct ward_rootfs *r,
 			  struct ward_error **e);
-/* linux.sysctl through a procfs handle checked with fstatfs. */
-int ward_rootfs_sysctl(const struct ward_spec *s, struct ward_error **e);
 /* Bind the terminal's peer onto /dev/console. */
 int ward_rootfs_console(struct ward_rootfs *r, int peer, struct ward_error **e);
 /* linux.maskedPaths and linux.readonlyPaths. */

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "sysctl.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -129,6 +130,9 @@ int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct w
 			 "supported yet");
 		goto fail;
 	}
+	/* a namespaced sysctl written in the runtime's own namespace is the host's */
+	if (ward_sysctl_check_joined(s, n->fd, e) < 0)
+		goto fail;
 	return 0;
 fail:
 	ward_ns_close(n);

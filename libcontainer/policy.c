@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "findings.h"
+#include "sysctl.h"
 #include "ward_seccomp.h"
 #include "util.h"
 
@@ -53,41 +54,26 @@ static void apply_defaults(struct ward_spec *s)
 	}
 }
 
-/* Which namespace a namespaced sysctl belongs to; -1 when it is not namespaced. */
-static int sysctl_ns(const char *key)
-{
-	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
-					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
-					  "kernel.shmmni", "kernel.shm_rmid_forced"};
-
-	if (strncmp(key, "net.", 4) == 0)
-		return WARD_NS_NET;
-	if (strncmp(key, "fs.mqueue.", 10) == 0)
-		return WARD_NS_IPC;
-	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
-		if (strcmp(key, ipc[i]) == 0)
-			return WARD_NS_IPC;
-	if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
-		return WARD_NS_UTS;
-	return -1;
-}
-
+/* Every name is checked after its translation to a path under /proc/sys
+ * (sysctl.c): the path decides the namespace, so no name reaches the host's
+ * settings through "//" (".."). */
 static int check_sysctl(const struct ward_linux *l, struct ward_error **e)
 {
 	for (size_t i = 0; i < l->n_sysctl; i++) {
-		const char *k = l->sysctl[i].key;
-		int ns = sysctl_ns(k);
+		_cleanup_free_ char *path = ward_sysctl_path(l->sysctl[i].key, e);
+		int ns;
 
-		if (strstr(k, "..") || k[0] == '.' || k[0] == '/' || strchr(k, '\n'))
-			return ward_err(e, EINVAL, "linux.sysctl: invalid name \"%s\"", k);
+		if (!path)
+			return -1;
+		ns = ward_sysctl_namespace(path);
 		if (ns < 0)
-			return ward_err(
-			    e, EINVAL,
-			    "linux.sysctl: \"%s\" is not namespaced: setting it would change the host", k);
+			return ward_err(e, EINVAL,
+					"linux.sysctl.%s: not namespaced: setting it would change the host",
+					l->sysctl[i].key);
 		if (!l->ns[ns].present)
 			return ward_err(e, EINVAL,
-					"linux.sysctl: \"%s\" needs a %s namespace in linux.namespaces", k,
-					ward_ns_name((enum ward_ns_type)ns));
+					"linux.sysctl.%s: needs a %s namespace in linux.namespaces",
+					l->sysctl[i].key, ward_ns_name((enum ward_ns_type)ns));
 	}
 	return 0;
 }
