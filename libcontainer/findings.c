@@ -17,6 +17,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "caps.h"
+#include "sysctl.h"
 #include "util.h"
 
 #ifndef CAP_PERFMON
@@ -90,6 +91,7 @@ const struct ward_check_def ward_check_defs[] = {
     {"W151", G_MOUNT_PROP, 1, "shared mount propagation"},
     {"W160", G_ROOT_RO, 1.5, "root filesystem writable"},
     {"W170", G_NOFILE, 0.5, "no RLIMIT_NOFILE"},
+    {"W180", G_KERNEL_RW, 2, "sysctl name that is no sysctl's"},
 };
 const size_t ward_n_check_defs = ARRAY_SIZE(ward_check_defs);
 
@@ -850,6 +852,31 @@ static void check_root(struct collector *c)
 	}
 }
 
+/* A name that sysctl.c would refuse ("net.//.kernel.core_pattern" is
+ * net/../kernel/core_pattern): it only aims at a setting of the host, and a
+ * runtime translating it naively writes that setting, as ward 7d7cbfc did. */
+static void check_sysctl_names(struct collector *c)
+{
+	const struct ward_linux *l = &c->s->linux_;
+
+	for (size_t i = 0; l->sysctl && i < l->n_sysctl; i++) {
+		const char *why = ward_sysctl_name_error(l->sysctl[i].key);
+		struct ward_finding *f;
+
+		if (!why)
+			continue;
+		f = add(c, "W180", WARD_SEV_CRITICAL, true, why_kernel_rw);
+		f->escape = true;
+		f->path = xasprintf("linux.sysctl.%s", l->sysctl[i].key);
+		f->message = xasprintf("not a sysctl name: %s; a runtime translating it naively writes "
+				       "outside its namespace's settings",
+				       why);
+		f->fix = xasprintf("remove linux.sysctl.%s (a name is its path under /proc/sys with '.' for "
+				   "'/', and '/' for a '.' inside a component)",
+				   l->sysctl[i].key);
+	}
+}
+
 /* Most severe first; equal severities keep the order of the checks. */
 static void sort_by_severity(struct ward_finding *v, size_t n)
 {
@@ -891,6 +918,7 @@ int ward_findings_collect(const struct ward_spec *s, int level, struct ward_find
 	check_paths(&c);
 	check_root(&c);
 	check_rlimits(&c);
+	check_sysctl_names(&c);
 	sort_by_severity(c.v, c.n);
 	*out = c.v;
 	*n = c.n;

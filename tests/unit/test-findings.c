@@ -26,9 +26,9 @@ static size_t checked_restricted, wrong_restricted, misordered;
  * do unless the capabilities are only NET_BIND_SERVICE. */
 static bool restricted_id(const char *id)
 {
-	static const char *const r[] = {"W101", "W102", "W103", "W104", "W105", "W106", "W107",
-					"W108", "W110", "W111", "W112", "W113", "W114", "W115",
-					"W120", "W130", "W131", "W141", "W142", "W143", "W150"};
+	static const char *const r[] = {"W101", "W102", "W103", "W104", "W105", "W106", "W107", "W108",
+					"W110", "W111", "W112", "W113", "W114", "W115", "W120", "W130",
+					"W131", "W141", "W142", "W143", "W150", "W180"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++)
 		if (strcmp(r[i], id) == 0)
@@ -340,6 +340,26 @@ static void test_devices_mounts(void)
 	HAS(L("'rootfsPropagation':'rshared'"), "W150", "linux.rootfsPropagation");
 }
 
+static void test_sysctl_names(void)
+{
+	const struct ward_finding *f;
+
+	with(
+	    L("'namespaces':[{'type':'network'},{'type':'ipc'}],'sysctl':{'net.//.kernel.core_pattern':'|/x',"
+	      "'fs.mqueue.//.//.vm.stat_interval':'7','net.ipv4.conf.eth0/1.forwarding':'1'}"));
+	f = find("W180", "linux.sysctl.net.//.kernel.core_pattern");
+	ok(f && f->severity == WARD_SEV_CRITICAL && f->restricted && f->escape,
+	   "W180: net.//.kernel.core_pattern (net/../kernel/core_pattern): critical, restricted, an escape");
+	like(f ? f->message : NULL, "\"..\" component", "W180: the message says why");
+	like(f ? f->fix : NULL, "remove linux.sysctl.net.//.kernel.core_pattern", "W180: the fix");
+	ok(find("W180", "linux.sysctl.fs.mqueue.//.//.vm.stat_interval"),
+	   "W180: fs.mqueue.//.//. walks out too");
+	is_int(count("W180"), 2, "W180: not for net.ipv4.conf.eth0/1.forwarding");
+	ok(ward_findings_score(fs, nfs) == 10.0, "W180: the score is 10.0");
+	with(L("'namespaces':[{'type':'network'}],'sysctl':{'net.ipv4.ip_forward':'1'}"));
+	ok(!find("W180", NULL), "W180: not for net.ipv4.ip_forward");
+}
+
 static const char docker_caps[] = "'CAP_CHOWN','CAP_DAC_OVERRIDE','CAP_FSETID','CAP_FOWNER','CAP_MKNOD',"
 				  "'CAP_NET_RAW','CAP_SETGID','CAP_SETUID','CAP_SETFCAP','CAP_SETPCAP',"
 				  "'CAP_NET_BIND_SERVICE','CAP_SYS_CHROOT','CAP_KILL','CAP_AUDIT_WRITE'";
@@ -576,6 +596,7 @@ int main(void)
 	test_seccomp();
 	test_namespaces();
 	test_devices_mounts();
+	test_sysctl_names();
 	test_scores();
 	ok(checked_restricted > 50 && wrong_restricted == 0,
 	   "restricted flags follow security.md §2 (%zu findings)", checked_restricted);
