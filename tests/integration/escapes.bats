@@ -15,7 +15,7 @@ load ../lib/common
 
 # Host paths a test made outside its scratch directory (the attacks aim at host
 # paths such as /tmp/x): removed whatever the outcome.
-HOST_TMP=()
+HOST_TMP=() HOST_CGROUPS=()
 # Host sysctls a test saved (sysctl_save): restored first, whatever the outcome.
 SYSCTL_SAVED=()
 # Host processes a test started (a `sleep` whose namespaces a config joins).
@@ -28,6 +28,7 @@ teardown() {
 	[ "${#HOST_PIDS[@]}" -eq 0 ] || kill "${HOST_PIDS[@]}" 2> /dev/null || true
 	teardown_common || rc=$?
 	[ "${#HOST_TMP[@]}" -eq 0 ] || rm -rf "${HOST_TMP[@]}"
+	host_cgroups_cleanup || rc=$?
 	return "$rc"
 }
 
@@ -667,4 +668,227 @@ oor_refused() {
 	run rt exec --user 2147483647:2147483647 "$ID" sh -c 'id -u; id -g'
 	assert_status 0
 	assert_output "$(printf '2147483647\n2147483647')"
+}
+
+# --- 12. cgroups ward did not make ----------------------------------------------------
+# A cgroupsPath may name a cgroup someone else made, and linux.resources.unified names
+# files of the container's cgroup: neither may reach a host process (the device
+# program over it, a kill at delete, a move into the container), and delete removes
+# what the container made however deep.
+
+# The v2 hierarchy (a hybrid host's unified one).
+cg_mnt() {
+	if [ -r /sys/fs/cgroup/unified/cgroup.procs ]; then echo /sys/fs/cgroup/unified; else echo /sys/fs/cgroup; fi
+}
+
+# host_cg_tree [CHILD...]: a test-unique cgroup CGT=$MNT/ward-test-PID-N (its path in
+# the hierarchy: CGP) with the given children, removed by teardown.
+host_cg_tree() {
+	MNT=$(cg_mnt)
+	CGP=/ward-test-$$-$BATS_SUITE_TEST_NUMBER
+	CGT=$MNT$CGP
+	HOST_CGROUPS+=("$CGT")
+	mkdir "$CGT"
+	for c in "$@"; do mkdir "$CGT/$c"; done
+}
+
+# host_sleep CGROUP: a host `sleep 1000` moved into CGROUP; SLEEP_PID, killed by teardown.
+host_sleep() {
+	sleep 1000 > /dev/null 2>&1 3>&- &
+	SLEEP_PID=$!
+	HOST_PIDS+=("$SLEEP_PID")
+	echo "$SLEEP_PID" > "$1/cgroup.procs"
+	SLEEP_CG=${1#"$MNT"}
+}
+
+# The host sleep is alive, in the cgroup it was put in, and not frozen.
+assert_sleep_untouched() {
+	pid_alive "$SLEEP_PID" || fail "the host process $SLEEP_PID was killed ($1)"
+	[ "$(sed -n 's/^0:://p' "/proc/$SLEEP_PID/cgroup")" = "$SLEEP_CG" ] ||
+		fail "the host process $SLEEP_PID was moved to $(sed -n 's/^0:://p' "/proc/$SLEEP_PID/cgroup") ($1)"
+	grep -qx "frozen 0" "$MNT$SLEEP_CG/cgroup.events" || fail "the host process's cgroup is frozen ($1)"
+}
+
+# can_open_kmsg CGROUP: a host process placed in CGROUP can open /dev/kmsg (1:11),
+# which ward's device program never allows: no such program is over CGROUP.
+can_open_kmsg() {
+	sh -c 'echo $$ > "$1/cgroup.procs" && : < /dev/kmsg' sh "$1" 2> /dev/null
+}
+
+# Kill the test's host processes, then everything left in the test's cgroups (only
+# the test's sleeps and containers are in them) and remove them, deepest first.
+host_cgroups_cleanup() {
+	local p cg rc=0
+	for p in "${HOST_PIDS[@]}"; do kill -9 "$p" 2> /dev/null || true; done
+	for cg in "${HOST_CGROUPS[@]}"; do
+		[ -d "$cg" ] || continue
+		echo 1 > "$cg/cgroup.kill" 2> /dev/null || true
+		retry 50 0.1 grep -qx "populated 0" "$cg/cgroup.events" || true
+		find "$cg" -depth -type d -exec rmdir {} + 2> /dev/null || rc=1
+	done
+	return "$rc"
+}
+
+@test "cgroupsPath naming a cgroup with host processes (or cgroups) below it is refused: nothing attached to it, nothing killed" {
+	ward_only "ward's message names linux.cgroupsPath"
+	host_cg_tree a b parent-of-empty parent-of-empty/c
+	host_sleep "$CGT/a"
+	can_open_kmsg "$CGT/b" || fail "/dev/kmsg cannot be opened on this host to begin with"
+	bundle_args true
+	for cgp in "$CGP" "$CGP/parent-of-empty"; do
+		bundle_set '.linux.cgroupsPath = $p' --arg p "$cgp"
+		run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
+		assert_clean_failure
+		[[ $stderr == *linux.cgroupsPath*"$MNT$cgp"* ]] || fail "the error does not name linux.cgroupsPath and $MNT$cgp:" "$stderr"
+		assert_sleep_untouched "cgroupsPath $cgp"
+		can_open_kmsg "$CGT/b" || fail "a device program was left over $cgp: a host process below it cannot open /dev/kmsg"
+		[ -d "$MNT$cgp" ] || fail "$MNT$cgp was removed"
+	done
+	# nothing was enabled on the refused cgroup for the container
+	[ -z "$(cat "$CGT/cgroup.subtree_control")" ] || fail "controllers enabled on $CGT: $(cat "$CGT/cgroup.subtree_control")"
+	# and delete --force of what does not exist touches nothing
+	run rt delete --force "$ID"
+	assert_sleep_untouched "delete --force"
+}
+
+@test "linux.resources.unified: cgroup.procs and the other cgroup.* core files are refused by their JSON path at create and at update; a host process is never moved in" {
+	ward_only "ward allows only controllers' interface files"
+	local kv key val cg
+	host_cg_tree a
+	host_sleep "$CGT/a"
+	bundle_args true
+	for kv in "cgroup.procs=$SLEEP_PID" "cgroup.threads=$SLEEP_PID" cgroup.kill=1 cgroup.freeze=0 \
+		cgroup.type=threaded cgroup.subtree_control=+pids cgroup.pressure=0 memory/../cgroup.procs=1; do
+		key=${kv%%=*} val=${kv#*=}
+		bundle_set '.linux.resources.unified = {($k): $v}' --arg k "$key" --arg v "$val"
+		run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
+		assert_clean_failure
+		[[ $stderr == *"linux.resources.unified.$key: not "* ]] || fail "create with unified $key: not refused by its JSON path:" "$stderr"
+		[ ! -e "$MNT/ward/$ID" ] || fail "create with unified $key left $MNT/ward/$ID"
+		assert_sleep_untouched "create with unified $key"
+	done
+	# the same through update, on a running container
+	bundle_set 'del(.linux.resources.unified)'
+	start_sleeper
+	cg=$(jq -r .cgroup "$ROOT/$ID/state.json")
+	for kv in "cgroup.procs=$SLEEP_PID" "cgroup.threads=$SLEEP_PID" cgroup.kill=1 cgroup.freeze=1 \
+		cgroup.type=threaded cgroup.subtree_control=+pids; do
+		key=${kv%%=*} val=${kv#*=}
+		run --separate-stderr rt update --resources - "$ID" <<< "$(jq -n --arg k "$key" --arg v "$val" '{unified: {($k): $v}}')"
+		[ "$status" -eq 1 ] && [ "${#stderr_lines[@]}" -eq 1 ] || fail "update with unified $key: status $status:" "$stderr"
+		[[ $stderr == *"linux.resources.unified.$key: not "* ]] || fail "update with unified $key: not refused by its JSON path:" "$stderr"
+		assert_sleep_untouched "update with unified $key"
+		[ "$(ctr_status)" = running ] || fail "the container is $(ctr_status) after update with unified $key"
+		[ "$(cat "$cg/cgroup.type")" = domain ] && grep -qx "frozen 0" "$cg/cgroup.events" ||
+			fail "update with unified $key changed the container's cgroup"
+	done
+	# what a config may say: a controller's file and the two cgroup.max.* limits
+	run --separate-stderr rt update --resources - "$ID" <<< '{"unified": {"cgroup.max.depth": "3", "cgroup.max.descendants": "7"}}'
+	assert_status 0
+	[ "$(cat "$cg/cgroup.max.depth") $(cat "$cg/cgroup.max.descendants")" = "3 7" ] ||
+		fail "cgroup.max.*: $(cat "$cg/cgroup.max.depth") $(cat "$cg/cgroup.max.descendants")"
+}
+
+# nest_and_delete SCRIPT: run a container (own cgroup namespace, its cgroup mounted
+# rw) whose init runs SCRIPT and then writes /shared/ready; delete --force must end
+# it and remove its cgroup, with everything below it.
+nest_and_delete() {
+	local cg
+	bundle_args sh -c "$1"' && echo ok > /shared/ready; exec sleep 1000'
+	rm -f "$SHARED/ready"
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	cg=$(jq -r .cgroup "$ROOT/$ID/state.json")
+	HOST_CGROUPS+=("$cg")
+	wait_file "$SHARED/ready"
+	rt delete --force "$ID" 2> "$T/delete.err" || fail "delete --force failed:" "$(cat "$T/delete.err")"
+	[ ! -d "$cg" ] || fail "$cg remains ($(find "$cg" -type d | wc -l) cgroups)"
+	assert_no_container
+}
+
+@test "a container that nests cgroups 70 and 300 deep below its own, or keeps making them until killed, is deleted with all of them" {
+	ward_only "state.json records the cgroup"
+	bundle_own_cgroup
+	bundle_share
+	bundle_set '.mounts |= map(if .type == "cgroup2" then .options = ["rw"] else . end)'
+	nest_and_delete 'cd /sys/fs/cgroup && i=0 && while [ $i -lt 70 ]; do mkdir n && cd n || exit 1; i=$((i + 1)); done'
+	nest_and_delete 'cd /sys/fs/cgroup && i=0 && while [ $i -lt 300 ]; do mkdir n && cd n || exit 1; i=$((i + 1)); done'
+	# a background loop that keeps nesting (and branching) while delete runs
+	nest_and_delete 'cd /sys/fs/cgroup && (while :; do mkdir a b && cd a || cd b || exit 1; done) & sleep 0.5'
+}
+
+@test "a pre-existing empty cgroup named by cgroupsPath is used; delete kills the container and removes what it made there, and leaves the cgroup" {
+	ward_only "ward's cgroup layout"
+	local pid
+	host_cg_tree leaf
+	bundle_own_cgroup
+	bundle_share
+	bundle_set '.mounts |= map(if .type == "cgroup2" then .options = ["rw"] else . end) | .linux.cgroupsPath = $p' \
+		--arg p "$CGP/leaf"
+	bundle_args sh -c 'mkdir /sys/fs/cgroup/sub && sh -c "echo \$\$ > /sys/fs/cgroup/sub/cgroup.procs; exec sleep 1000" &
+		echo ok > /shared/ready; exec sleep 1000'
+	rt_detached run -d --bundle "$BUNDLE" "$ID"
+	wait_status running
+	wait_file "$SHARED/ready"
+	pid=$(ctr_pid)
+	[ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "$CGP/leaf" ] || fail "the init is in $(cat "/proc/$pid/cgroup"), not $CGP/leaf"
+	retry 50 0.1 grep -q . "$CGT/leaf/sub/cgroup.procs" || fail "no process in the container's child cgroup"
+	run --separate-stderr rt delete --force "$ID"
+	[ "$status" -eq 0 ] || fail "delete --force: status $status:" "$stderr"
+	wait_pid_gone "$pid"
+	[ -d "$CGT/leaf" ] || fail "delete removed $CGT/leaf, which ward did not make"
+	[ -z "$(find "$CGT/leaf" -mindepth 1 -type d)" ] || fail "the container's child cgroups remain: $(find "$CGT/leaf" -mindepth 1 -type d)"
+	[ -z "$(cat "$CGT/leaf/cgroup.procs")" ] && grep -qx "populated 0" "$CGT/leaf/cgroup.events" ||
+		fail "processes remain in $CGT/leaf: $(cat "$CGT/leaf/cgroup.procs")"
+	assert_no_container
+}
+
+# killed_create: a create killed (SIGKILL) in its createRuntime hook, which runs once
+# the init is in its cgroup; the hook goes too.
+killed_create() {
+	local ward hook
+	bundle_set '.hooks = {createRuntime: [{path: "/bin/sh", args: ["sh", "-c", "echo $$ > \($d)/hook; exec sleep 1000"]}]}' --arg d "$T"
+	rm -f "$T/hook"
+	"$RUNTIME" --root "$ROOT" create --bundle "$BUNDLE" "$ID" < /dev/null > /dev/null 2>&1 3>&- &
+	ward=$!
+	disown "$ward"
+	wait_file "$T/hook"
+	hook=$(cat "$T/hook")
+	HOST_PIDS+=("$hook")
+	[ -d "$1" ] || fail "no cgroup $1 during the hook"
+	kill -9 "$ward" "$hook"
+	wait_pid_gone "$ward"
+	bundle_set 'del(.hooks)'
+}
+
+@test "a create killed after it placed the container in a cgroup: delete --force and a re-create remove the cgroup ward made, and leave one it did not" {
+	ward_only "ward's leftover reclaim"
+	local cg how round
+	host_cg_tree leaf
+	bundle_args true
+	for how in made given; do
+		if [ "$how" = made ]; then
+			bundle_set 'del(.linux.cgroupsPath)'
+			cg=$MNT/ward/$ID
+		else
+			bundle_set '.linux.cgroupsPath = $p' --arg p "$CGP/leaf"
+			cg=$CGT/leaf
+		fi
+		for round in "delete --force" "a re-create"; do
+			killed_create "$cg"
+			if [ "$round" = "delete --force" ]; then
+				run --separate-stderr rt delete --force "$ID"
+			else
+				run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
+			fi
+			[ "$status" -eq 0 ] || fail "$how, $round: status $status:" "$stderr"
+			if [ "$how" = made ]; then
+				[ ! -d "$cg" ] || fail "$how, $round: $cg remains"
+			else
+				[ -d "$cg" ] || fail "$how, $round: $cg, which ward did not make, was removed"
+				[ -z "$(cat "$cg/cgroup.procs")" ] || fail "$how, $round: processes remain in $cg"
+			fi
+			assert_no_container
+		done
+	done
 }

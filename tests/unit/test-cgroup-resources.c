@@ -235,6 +235,11 @@ static void test_hugetlb(void)
 		"linux.resources.hugepageLimits[0]: expected pageSize and limit");
 	REFUSED("{'hugepageLimits':[{'pageSize':'','limit':1}]}", EINVAL,
 		"linux.resources.hugepageLimits[0]: expected pageSize and limit");
+	/* the page size is a part of a file name: letters and digits only */
+	REFUSED("{'hugepageLimits':[{'pageSize':'1GB.rsvd','limit':1}]}", EINVAL,
+		"linux.resources.hugepageLimits[0]: expected pageSize and limit");
+	REFUSED("{'hugepageLimits':[{'pageSize':'2MB\\n','limit':1}]}", EINVAL,
+		"linux.resources.hugepageLimits[0]: expected pageSize and limit");
 	REFUSED("{'hugepageLimits':[{'pageSize':'2MB'}]}", EINVAL,
 		"linux.resources.hugepageLimits[0]: expected pageSize and limit");
 	REFUSED("{'hugepageLimits':[{'limit':1}]}", EINVAL,
@@ -245,25 +250,77 @@ static void test_hugetlb(void)
 		"linux.resources.hugepageLimits: expected an array");
 }
 
+#define NOT_NAME(k) "linux.resources.unified." k ": not a file name of the container's cgroup"
+#define NOT_ALLOWED(k)                                                                                       \
+	"linux.resources.unified." k                                                                         \
+	": not a resource file ward may write (only CONTROLLER.FILE for cpu, cpuset, memory, io, pids, "     \
+	"hugetlb, rdma or misc, and cgroup.max.depth, cgroup.max.descendants)"
+
 static void test_unified(void)
 {
-	PLANS("{'unified':{'memory.high':'50331648','cgroup.freeze':'0'}}",
+	PLANS("{'unified':{'memory.high':'50331648','cgroup.max.depth':'3','cgroup.max.descendants':'7'}}",
 	      "memory.high=50331648 [memory] @linux.resources.unified.memory.high; "
-	      "cgroup.freeze=0 [-] @linux.resources.unified.cgroup.freeze");
-	REFUSED("{'unified':{'../memory.max':'1'}}", EINVAL,
-		"linux.resources.unified.../memory.max: not a file name of the container's cgroup");
-	REFUSED("{'unified':{'memory/memory.max':'1'}}", EINVAL,
-		"linux.resources.unified.memory/memory.max: not a file name of the container's cgroup");
-	REFUSED("{'unified':{'memory..max':'1'}}", EINVAL,
-		"linux.resources.unified.memory..max: not a file name of the container's cgroup");
-	REFUSED("{'unified':{'nodot':'1'}}", EINVAL,
-		"linux.resources.unified.nodot: not a file name of the container's cgroup");
-	REFUSED("{'unified':{'.max':'1'}}", EINVAL,
-		"linux.resources.unified..max: not a file name of the container's cgroup");
-	REFUSED("{'unified':{'memory.high':'1','x\\ny.max':'1'}}", EINVAL,
-		"linux.resources.unified.x?y.max: not a file name of the container's cgroup");
+	      "cgroup.max.depth=3 [-] @linux.resources.unified.cgroup.max.depth; "
+	      "cgroup.max.descendants=7 [-] @linux.resources.unified.cgroup.max.descendants");
+	/* every controller of the allowlist, with files of one and of several parts */
+	PLANS("{'unified':{'cpu.max.burst':'1000','cpuset.cpus.partition':'member','io.bfq.weight':'100',"
+	      "'pids.max':'9','hugetlb.2MB.rsvd.max':'0','rdma.max':'mlx5_0 hca_handle=1','misc.max':'x 1',"
+	      "'memory.oom.group':'1'}}",
+	      "cpu.max.burst=1000 [cpu] @linux.resources.unified.cpu.max.burst; "
+	      "cpuset.cpus.partition=member [cpuset] @linux.resources.unified.cpuset.cpus.partition; "
+	      "io.bfq.weight=100 [io] @linux.resources.unified.io.bfq.weight; "
+	      "pids.max=9 [pids] @linux.resources.unified.pids.max; "
+	      "hugetlb.2MB.rsvd.max=0 [hugetlb] @linux.resources.unified.hugetlb.2MB.rsvd.max; "
+	      "rdma.max=mlx5_0 hca_handle=1 [rdma] @linux.resources.unified.rdma.max; "
+	      "misc.max=x 1 [misc] @linux.resources.unified.misc.max; "
+	      "memory.oom.group=1 [memory] @linux.resources.unified.memory.oom.group");
+	/* the cgroup core's files act on processes and on the tree, not on a limit:
+	 * cgroup.procs would move any host process into the container */
+	REFUSED("{'unified':{'memory.high':'1','cgroup.procs':'1'}}", EINVAL, NOT_ALLOWED("cgroup.procs"));
+	REFUSED("{'unified':{'cgroup.threads':'1'}}", EINVAL, NOT_ALLOWED("cgroup.threads"));
+	REFUSED("{'unified':{'cgroup.kill':'1'}}", EINVAL, NOT_ALLOWED("cgroup.kill"));
+	REFUSED("{'unified':{'cgroup.freeze':'0'}}", EINVAL, NOT_ALLOWED("cgroup.freeze"));
+	REFUSED("{'unified':{'cgroup.type':'threaded'}}", EINVAL, NOT_ALLOWED("cgroup.type"));
+	REFUSED("{'unified':{'cgroup.subtree_control':'+memory'}}", EINVAL,
+		NOT_ALLOWED("cgroup.subtree_control"));
+	REFUSED("{'unified':{'cgroup.pressure':'0'}}", EINVAL, NOT_ALLOWED("cgroup.pressure"));
+	REFUSED("{'unified':{'cgroup.max.depthx':'1'}}", EINVAL, NOT_ALLOWED("cgroup.max.depthx"));
+	REFUSED("{'unified':{'cgroup.max.depth.x':'1'}}", EINVAL, NOT_ALLOWED("cgroup.max.depth.x"));
+	REFUSED("{'unified':{'cgroup.max':'1'}}", EINVAL, NOT_ALLOWED("cgroup.max"));
+	/* controllers not on the list: v1 names, and prefixes of listed ones */
+	REFUSED("{'unified':{'devices.allow':'a'}}", EINVAL, NOT_ALLOWED("devices.allow"));
+	REFUSED("{'unified':{'freezer.state':'FROZEN'}}", EINVAL, NOT_ALLOWED("freezer.state"));
+	REFUSED("{'unified':{'net_cls.classid':'1'}}", EINVAL, NOT_ALLOWED("net_cls.classid"));
+	REFUSED("{'unified':{'cpux.max':'1'}}", EINVAL, NOT_ALLOWED("cpux.max"));
+	REFUSED("{'unified':{'cpu_x.max':'1'}}", EINVAL, NOT_ALLOWED("cpu_x.max"));
+	REFUSED("{'unified':{'cpuse.cpus':'1'}}", EINVAL, NOT_ALLOWED("cpuse.cpus"));
+	REFUSED("{'unified':{'Memory.max':'1'}}", EINVAL, NOT_ALLOWED("Memory.max"));
+	/* names that are not one file of the cgroup's directory */
+	REFUSED("{'unified':{'../memory.max':'1'}}", EINVAL, NOT_NAME("../memory.max"));
+	REFUSED("{'unified':{'memory/../cgroup.procs':'1'}}", EINVAL, NOT_NAME("memory/../cgroup.procs"));
+	REFUSED("{'unified':{'memory/memory.max':'1'}}", EINVAL, NOT_NAME("memory/memory.max"));
+	REFUSED("{'unified':{'memory.max/':'1'}}", EINVAL, NOT_NAME("memory.max/"));
+	REFUSED("{'unified':{'memory..max':'1'}}", EINVAL, NOT_NAME("memory..max"));
+	REFUSED("{'unified':{'memory.max.':'1'}}", EINVAL, NOT_NAME("memory.max."));
+	REFUSED("{'unified':{'memory.':'1'}}", EINVAL, NOT_NAME("memory."));
+	REFUSED("{'unified':{'memory':'1'}}", EINVAL, NOT_NAME("memory"));
+	REFUSED("{'unified':{'nodot':'1'}}", EINVAL, NOT_NAME("nodot"));
+	REFUSED("{'unified':{'.max':'1'}}", EINVAL, NOT_NAME(".max"));
+	REFUSED("{'unified':{'':'1'}}", EINVAL, NOT_NAME(""));
+	REFUSED("{'unified':{'memory.max x':'1'}}", EINVAL, NOT_NAME("memory.max x"));
+	REFUSED("{'unified':{'memory.high':'1','x\\ny.max':'1'}}", EINVAL, NOT_NAME("x?y.max"));
+	REFUSED("{'unified':{'memory.high':'1','memory.hi\\u00e9':'1'}}", EINVAL,
+		NOT_NAME("memory.hi\xc3\xa9"));
 	REFUSED("{'unified':{'memory.high':50331648}}", EINVAL,
 		"linux.resources.unified.memory.high: expected a string");
+	{
+		/* a name longer than a file name can be */
+		_cleanup_free_ char *json = xasprintf("{'unified':{'memory.%0300d':'1'}}", 0);
+		_cleanup_free_ char *key = xasprintf("memory.%0300d", 0);
+		_cleanup_free_ char *want = xasprintf(NOT_NAME("%s"), key);
+
+		REFUSED(json, EINVAL, want);
+	}
 }
 
 static void test_blkio_weight(void)
