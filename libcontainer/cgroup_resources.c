@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -231,8 +232,10 @@ static int plan_hugetlb(yajl_val n, struct ward_cg_plan *p, struct ward_error **
 		yajl_val h = n->u.array.values[i], lim = json_member(h, "limit");
 		const char *size = YAJL_GET_STRING(json_member(h, "pageSize"));
 
-		if (!size || !*size || strchr(size, '/') || strstr(size, "..") || !lim ||
-		    !YAJL_IS_INTEGER(lim))
+		/* a part of a file name: "2MB", "1GB" (letters and digits only) */
+		if (!size || !*size ||
+		    size[strspn(size, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] ||
+		    !lim || !YAJL_IS_INTEGER(lim))
 			return ward_err(
 			    e, EINVAL, "linux.resources.hugepageLimits[%zu]: expected pageSize and limit", i);
 		_cleanup_free_ char *file = xasprintf("hugetlb.%s.max", size);
@@ -243,28 +246,79 @@ static int plan_hugetlb(yajl_val n, struct ward_cg_plan *p, struct ward_error **
 	return 0;
 }
 
-/* unified: "<controller>.<file>" written as given, in the container's own cgroup only. */
+/* The v2 controllers whose files a config may write through unified. */
+static const char *const unified_controllers[] = {"cpu",  "cpuset",  "memory", "io",
+						  "pids", "hugetlb", "rdma",   "misc"};
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-';
+}
+
+/* One file of the cgroup's own directory: two or more dot-separated parts of
+ * letters, digits, '_' and '-', none empty (so no '/', no "..", nothing that
+ * names another directory). */
+static bool file_name(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > NAME_MAX || !strchr(k, '.'))
+		return false;
+	for (const char *c = k; *c; c++)
+		if (*c == '.' ? c == k || c[1] == '.' || c[1] == '\0' : !name_char(*c))
+			return false;
+	return true;
+}
+
+/* A key a config may write: "<controller>.<file>" of a listed controller, or
+ * one of the two limits of the cgroup core. Every other cgroup.* file acts on
+ * processes (cgroup.procs, .threads, .kill, .freeze) or on the tree
+ * (.subtree_control, .type), not on a limit. *controller: static, or NULL. */
+static bool allowed_key(const char *k, const char **controller)
+{
+	size_t n = strcspn(k, ".");
+
+	*controller = NULL;
+	if (strcmp(k, "cgroup.max.depth") == 0 || strcmp(k, "cgroup.max.descendants") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(unified_controllers); i++)
+		if (strlen(unified_controllers[i]) == n && strncmp(k, unified_controllers[i], n) == 0) {
+			*controller = unified_controllers[i];
+			return true;
+		}
+	return false;
+}
+
+/* unified: a controller's file, written as given, in the container's own cgroup only. */
 static int plan_unified(yajl_val u, struct ward_cg_plan *p, struct ward_error **e)
 {
-	for (size_t i = 0; YAJL_IS_OBJECT(u) && i < u->u.object.len; i++) {
-		const char *k = u->u.object.keys[i], *dot = strchr(k, '.');
+	if (YAJL_IS_NULL(u)) /* as absent: what Go engines send */
+		return 0;
+	if (!YAJL_IS_OBJECT(u))
+		return ward_err(e, EINVAL, "linux.resources.unified: expected an object");
+	for (size_t i = 0; i < u->u.object.len; i++) {
+		const char *k = u->u.object.keys[i], *controller;
 		yajl_val v = u->u.object.values[i];
 
-		if (!dot || dot == k || strchr(k, '/') || strstr(k, "..") || dot - k >= 32 || has_ctl(k)) {
+		if (!file_name(k)) {
 			_cleanup_free_ char *shown = printable(k);
 
 			return ward_err(
 			    e, EINVAL,
 			    "linux.resources.unified.%s: not a file name of the container's cgroup", shown);
 		}
+		if (!allowed_key(k, &controller))
+			return ward_err(
+			    e, EINVAL,
+			    "linux.resources.unified.%s: not a resource file ward may write (only "
+			    "CONTROLLER.FILE for cpu, cpuset, memory, io, pids, hugetlb, rdma or "
+			    "misc, and cgroup.max.depth, cgroup.max.descendants)",
+			    k);
 		if (!YAJL_GET_STRING(v))
 			return ward_err(e, EINVAL, "linux.resources.unified.%s: expected a string", k);
-		add(p, k, xstrdup(YAJL_GET_STRING(v)), xasprintf("linux.resources.unified.%s", k), NULL);
-		if (strncmp(k, "cgroup.", 7) != 0) { /* the controller: what precedes the first dot */
-			char *c = xstrndup(k, (size_t)(dot - k));
-
-			p->w[p->n - 1].controller = c; /* owned: freed with the plan (see free) */
-		}
+		add(p, k, xstrdup(YAJL_GET_STRING(v)), xasprintf("linux.resources.unified.%s", k),
+		    controller);
 	}
 	return 0;
 }
@@ -478,9 +532,6 @@ fail:
 void ward_cgroup_plan_free(struct ward_cg_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		/* unified's controllers are the only ones not static strings */
-		if (p->w[i].controller && strncmp(p->w[i].path, "linux.resources.unified.", 24) == 0)
-			free((char *)p->w[i].controller);
 		free(p->w[i].file);
 		free(p->w[i].value);
 		free(p->w[i].path);
@@ -584,23 +635,38 @@ static int enable(const char *mount, const char *path, const char *want, struct 
 	return 0;
 }
 
+/* Write value to the file name of the cgroup open as dfd (path, for
+ * messages): one component, never through a symlink. */
+static int write_in(int dfd, const char *path, const char *name, const char *value, struct ward_error **e)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!*name || strchr(name, '/') || name[0] == '.')
+		return ward_err(e, EINVAL, "%s/%s: not a file of the cgroup", path, name);
+	fd = openat(dfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0)
+		return ward_err_sys(e, "open %s/%s", path, name);
+	if (write_all(fd, value, strlen(value)) < 0)
+		return ward_err_sys(e, "write %s/%s", path, name);
+	return 0;
+}
+
 /* A write with an alternative (a block I/O weight): each of the two files the
  * host has gets its value, since each scheduler reads only its own. One may
  * refuse (a per-device weight for a device that scheduler does not run:
  * EOPNOTSUPP) when the other takes it; neither file there is an error too. */
-static int write_alt(const char *path, const struct ward_cg_write *w, struct ward_error **e)
+static int write_alt(int dfd, const char *path, const struct ward_cg_write *w, struct ward_error **e)
 {
 	const char *files[] = {w->file, w->alt_file}, *values[] = {w->value, w->alt_value};
 	struct ward_error *first = NULL;
 	bool took = false;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *file = xasprintf("%s/%s", path, files[i]);
 		struct ward_error *err = NULL;
 
-		if (access(file, F_OK) < 0 && errno == ENOENT)
+		if (faccessat(dfd, files[i], F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
 			continue;
-		if (write_file_at(AT_FDCWD, file, values[i], &err) == 0)
+		if (write_in(dfd, path, files[i], values[i], &err) == 0)
 			took = true;
 		else if (!first)
 			first = err;
@@ -620,32 +686,29 @@ static int write_alt(const char *path, const struct ward_cg_write *w, struct war
 	return ward_err_prefix(e, "%s", w->path);
 }
 
+/* Every write goes to a file of the cgroup directory itself, opened once. */
 int ward_cgroup_apply(const char *mount, const char *path, const struct ward_cg_plan *p, char **skipped,
 		      struct ward_error **e)
 {
 	_cleanup_free_ char *want = NULL;
+	_cleanup_close_ int dfd = -1;
 
 	*skipped = NULL;
 	if (p->n == 0)
 		return 0;
 	if (needed_controllers(mount, p, &want, skipped, e) < 0 || (want && enable(mount, path, want, e) < 0))
 		return -1;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return ward_err_sys(e, "open cgroup %s", path);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct ward_cg_write *w = &p->w[i];
-		_cleanup_free_ char *file = xasprintf("%s/%s", path, w->file);
-		struct ward_error *err = NULL;
 
 		if (w->controller && *skipped && listed(*skipped, w->controller))
 			continue;
-		if (w->alt_file) {
-			if (write_alt(path, w, e) < 0)
-				return -1;
-			continue;
-		}
-		if (write_file_at(AT_FDCWD, file, w->value, &err) < 0) {
-			*e = err;
-			return ward_err_prefix(e, "%s", w->path);
-		}
+		if (w->alt_file ? write_alt(dfd, path, w, e) < 0
+				: write_in(dfd, path, w->file, w->value, e) < 0)
+			return w->alt_file ? -1 : ward_err_prefix(e, "%s", w->path);
 	}
 	return 0;
 }
