@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -26,9 +27,9 @@
 #define CGROUP_ROOT	      "/sys/fs/cgroup"
 #define CGROUP_HYBRID	      "/sys/fs/cgroup/unified"
 #define CGROUP_PROCS_MAX      (4u << 20) /* ~500k pids */
-#define CGROUP_WAIT_MS	      1000	 /* how long destroy waits for the cgroup to empty */
+#define CGROUP_WAIT_MS	      1000	 /* how long destroy waits without progress */
+#define CGROUP_DESTROY_MAX_MS 30000	 /* and at most, however much it removes */
 #define CGROUP_STEP_MS	      10
-#define CGROUP_MAX_TREE_DEPTH 64 /* child cgroups removed by destroy */
 
 static bool is_cgroup2(const char *path)
 {
@@ -165,20 +166,111 @@ char *ward_cgroup_systemd_path(const char *spec, struct ward_error **e)
 	return xasprintf("%s/%.*s-%s.scope", dirs, (int)(c2 - c1 - 1), c1 + 1, name);
 }
 
-int ward_cgroup_create(const char *path, struct ward_error **e)
+/* The cgroup open as fd is a directory of the v2 hierarchy (the one at mount),
+ * whatever its path said: the check is made on the opened object. */
+static int check_cgroup2(int fd, const char *path, struct ward_error **e)
+{
+	const char *mount = ward_cgroup_mount(e);
+	struct statfs sf;
+	struct stat st, root;
+
+	if (!mount)
+		return -1;
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0 || stat(mount, &root) < 0)
+		return ward_err_sys(e, "cgroup %s", path);
+	if (sf.f_type != CGROUP2_SUPER_MAGIC || !S_ISDIR(st.st_mode) || st.st_dev != root.st_dev)
+		return ward_err(e, EINVAL, "%s is not a cgroup of the cgroup v2 hierarchy at %s", path,
+				mount);
+	return 0;
+}
+
+/* The name of a child cgroup of the directory fd, or 0 when it has none
+ * (cgroupfs has no directories other than cgroups). */
+static int first_child(int fd, char name[static NAME_MAX + 1])
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type == DT_DIR ||
+		    (de->d_type == DT_UNKNOWN && fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     S_ISDIR(st.st_mode))) {
+			snprintf(name, NAME_MAX + 1, "%s", de->d_name);
+			r = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* "populated 1" of cgroup.events: a process anywhere below the cgroup. */
+static int populated(int fd, const char *path, struct ward_error **e)
+{
+	_cleanup_free_ char *events = NULL;
+
+	if (read_file_at(fd, "cgroup.events", 4096, &events, NULL, e) < 0)
+		return ward_err_prefix(e, "cgroup %s", path);
+	return strstr(events, "populated 1") != NULL;
+}
+
+#define NOT_OURS "; a container goes only into a new cgroup or an existing empty leaf"
+
+/* A cgroup that existed before ward is used only when nothing can be in it but
+ * the container: every process in it (cgroup.kill at delete, the device
+ * program, the limits) and every cgroup below it would be the container's. */
+static int check_empty_leaf(int fd, const char *path, struct ward_error **e)
+{
+	_cleanup_free_ char *procs = NULL, *type = NULL;
+	char child[NAME_MAX + 1];
+	int r;
+
+	if (read_file_at(fd, "cgroup.procs", CGROUP_PROCS_MAX, &procs, NULL, e) < 0)
+		return ward_err_prefix(e, "cgroup %s", path);
+	/* Sharing a cgroup with another container would let one's limits, kill
+	 * and destroy act on the other. */
+	if (has_pids(procs))
+		return ward_err(e, EBUSY, "cgroup %s is already in use: it has processes (pid %.*s)" NOT_OURS,
+				path, (int)strcspn(procs + strspn(procs, " \n"), "\n"),
+				procs + strspn(procs, " \n"));
+	r = first_child(fd, child);
+	if (r < 0)
+		return ward_err_sys(e, "read cgroup %s", path);
+	if (r > 0)
+		return ward_err(e, EBUSY, "cgroup %s has child cgroups (%s)" NOT_OURS, path, child);
+	r = populated(fd, path, e);
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		return ward_err(e, EBUSY, "cgroup %s has processes below it" NOT_OURS, path);
+	if (read_file_at(fd, "cgroup.type", 64, &type, NULL, e) < 0)
+		return ward_err_prefix(e, "cgroup %s", path);
+	if (strcmp(type, "domain\n") != 0) /* a threaded one cannot hold a process of its own */
+		return ward_err(e, EINVAL, "cgroup %s is of type %.*s, not domain" NOT_OURS, path,
+				(int)strcspn(type, "\n"), type);
+	return 0;
+}
+
+/* mkdir -p for the parents of path (ward's own, such as /ward, or the host's). */
+static int mkdir_parents(const char *path, struct ward_error **e)
 {
 	_cleanup_free_ char *buf = xstrdup(path);
-	_cleanup_free_ char *procs = NULL;
-	_cleanup_close_ int fd = -1;
+	char *last = strrchr(buf, '/');
 	struct stat st;
 
-	if (path[0] != '/')
-		return ward_err(e, EINVAL, "cgroup path \"%s\" is not absolute", path);
-	/* One level at a time: the parents may not exist yet (/ward). */
-	for (char *p = buf + 1;; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
+	for (char *p = buf + 1; p <= last; p++) {
+		if (*p != '/')
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
@@ -189,20 +281,43 @@ int ward_cgroup_create(const char *path, struct ward_error **e)
 			if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
 				return ward_err_errno(e, code, "mkdir %s", buf);
 		}
-		*p = c;
-		if (!c)
-			break;
+		*p = '/';
 	}
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return ward_err_sys(e, "open %s", path);
-	if (read_file_at(fd, "cgroup.procs", CGROUP_PROCS_MAX, &procs, NULL, e) < 0)
-		return ward_err_prefix(e, "cgroup %s", path);
-	/* Sharing a cgroup with another container would let one's limits, kill
-	 * and destroy act on the other. */
-	if (has_pids(procs))
-		return ward_err(e, EBUSY, "cgroup %s is already in use", path);
+	return 0;
+}
+
+int ward_cgroup_create(const char *path, enum ward_cgroup_origin *origin, struct ward_error **e)
+{
+	_cleanup_close_ int fd = -1;
+	bool made;
+
+	*origin = WARD_CGROUP_PENDING;
+	if (path[0] != '/' || !strrchr(path + 1, '/'))
+		return ward_err(e, EINVAL, "cgroup path \"%s\" is not below a hierarchy", path);
+	if (mkdir_parents(path, e) < 0)
+		return -1;
+	made = mkdir(path, 0755) == 0;
+	if (!made && errno != EEXIST)
+		return ward_err_sys(e, "mkdir %s", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		ward_err_sys(e, "open %s", path);
+		goto undo;
+	}
+	/* Held until the init is in it (the fd is closed after the clone): a
+	 * concurrent create that finds it does not take it too. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ward_err(e, EBUSY, "cgroup %s is being set up for another container" NOT_OURS, path);
+		return -1; /* not undone: the other create may use it */
+	}
+	if (check_cgroup2(fd, path, e) < 0 || (!made && check_empty_leaf(fd, path, e) < 0))
+		goto undo;
+	*origin = made ? WARD_CGROUP_CREATED : WARD_CGROUP_ADOPTED;
 	return TAKE_FD(fd);
+undo:
+	if (made)
+		rmdir(path);
+	return -1;
 }
 
 int ward_cgroup_pids(const char *path, pid_t **pids, size_t *n, struct ward_error **e)
@@ -321,71 +436,16 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int ward_cgroup_kill(const char *path, struct ward_error **e)
+/* Wait up to one step for the cgroup open as fd to empty: cgroup.events signals
+ * POLLPRI when "populated" changes, so the wait usually ends early. */
+static void wait_step(int fd)
 {
-	_cleanup_free_ char *file = xasprintf("%s/cgroup.kill", path);
-	_cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	long long deadline;
-	struct stat st;
-
-	/* cgroup.kill (5.14) kills the whole subtree atomically, forks included. */
-	if (fd >= 0) {
-		if (write_all(fd, "1", 1) < 0)
-			return ward_err_sys(e, "write %s", file);
-		return 0;
-	}
-	if (errno != ENOENT)
-		return ward_err_sys(e, "open %s", file);
-	if (stat(path, &st) < 0)
-		return ward_err_sys(e, "kill cgroup %s", path);
-	/* Older kernels: SIGKILL what is listed until nothing is; a fork racing
-	 * with the reading of cgroup.procs is caught by the next round. */
-	deadline = now_ms() + CGROUP_WAIT_MS;
-	do {
-		size_t left = 0;
-
-		if (signal_all(path, SIGKILL, &left, e) < 0)
-			return -1;
-		if (left == 0)
-			return 0;
-		sleep_ms(CGROUP_STEP_MS);
-	} while (now_ms() < deadline);
-	return ward_err(e, EBUSY, "kill cgroup %s: processes are left after %d ms", path, CGROUP_WAIT_MS);
-}
-
-/* rmdir the cgroup and, first, any child cgroups the container made (a systemd
- * inside it does). Only directories are removed: cgroupfs has nothing else
- * that can be. Errors below the top are left for the top rmdir to report. */
-static int rmdir_tree(const char *path, int depth)
-{
-	DIR *d = depth < CGROUP_MAX_TREE_DEPTH ? opendir(path) : NULL;
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		char *child;
-
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		child = xasprintf("%s/%s", path, de->d_name);
-		rmdir_tree(child, depth + 1);
-		free(child);
-	}
-	if (d)
-		closedir(d);
-	return rmdir(path);
-}
-
-/* Wait up to one step for the cgroup to empty: cgroup.events signals POLLPRI
- * when "populated" changes, so the wait usually ends early. */
-static void wait_step(const char *path)
-{
-	_cleanup_free_ char *file = xasprintf("%s/cgroup.events", path);
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int efd = openat(fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	char buf[256];
 	ssize_t n;
-	struct pollfd pfd = {.fd = fd, .events = POLLPRI};
+	struct pollfd pfd = {.fd = efd, .events = POLLPRI};
 
-	n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	n = efd >= 0 ? read(efd, buf, sizeof buf - 1) : -1;
 	if (n <= 0) {
 		sleep_ms(CGROUP_STEP_MS);
 		return;
@@ -400,15 +460,296 @@ static void wait_step(const char *path)
 	poll(&pfd, 1, CGROUP_STEP_MS);
 }
 
-int ward_cgroup_destroy(const char *path, struct ward_error **e)
+/* Write cgroup.kill of the cgroup open as fd: 1 when done, 0 when the kernel
+ * has none (before 5.14), -1 with errno. */
+static int write_kill(int fd)
 {
-	struct ward_error *kerr = NULL;
-	long long deadline;
-	struct stat st;
+	_cleanup_close_ int kfd = openat(fd, "cgroup.kill", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (stat(path, &st) < 0 && errno == ENOENT)
+	if (kfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	return write_all(kfd, "1", 1) < 0 ? -1 : 1;
+}
+
+/* One round of killing the child cgroups of fd: each with its cgroup.kill, or
+ * without one, SIGKILL to each of its processes. */
+static int kill_children(int fd, const char *path, struct ward_error **e)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return ward_err_sys(e, "read cgroup %s", path);
+	}
+	while (r == 0 && (de = readdir(d))) {
+		_cleanup_close_ int c = -1;
+		_cleanup_free_ char *cpath = NULL;
+		int k;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		c = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (c < 0)
+			continue; /* removed meanwhile */
+		cpath = xasprintf("%s/%s", path, de->d_name);
+		k = write_kill(c);
+		if (k < 0)
+			r = ward_err_sys(e, "kill cgroup %s", cpath);
+		else if (k == 0)
+			r = signal_all(cpath, SIGKILL, NULL, e);
+	}
+	closedir(d);
+	return r;
+}
+
+/* SIGKILL every process below the cgroup open as fd, round after round (a
+ * fork racing with the reading of cgroup.procs is caught by the next one),
+ * until cgroup.events says "populated 0". */
+static int kill_rounds(int fd, const char *path, struct ward_error **e)
+{
+	long long deadline = now_ms() + CGROUP_WAIT_MS;
+
+	for (;;) {
+		int r;
+
+		if (kill_children(fd, path, e) < 0 || signal_all(path, SIGKILL, NULL, e) < 0 ||
+		    (r = populated(fd, path, e)) < 0)
+			return -1;
+		if (r == 0)
+			return 0;
+		if (now_ms() >= deadline)
+			return ward_err(e, EBUSY, "kill cgroup %s: processes are left after %d ms", path,
+					CGROUP_WAIT_MS);
+		wait_step(fd);
+	}
+}
+
+int ward_cgroup_kill(const char *path, enum ward_cgroup_origin origin, struct ward_error **e)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (origin == WARD_CGROUP_PENDING)
 		return 0;
-	if (ward_cgroup_kill(path, &kerr) < 0) {
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return ward_err_sys(e, "kill cgroup %s", path);
+	if (check_cgroup2(fd, path, e) < 0)
+		return -1;
+	/* cgroup.kill (5.14) kills the whole subtree atomically, forks included.
+	 * But once it is written, the kernel (6.18 at least) SIGKILLs every child
+	 * later cloned into that cgroup from another one (CLONE_INTO_CGROUP): fine
+	 * for a cgroup ward removes next, not for one it leaves to its owner. */
+	if (origin == WARD_CGROUP_CREATED) {
+		r = write_kill(fd);
+		if (r < 0)
+			return ward_err_sys(e, "write %s/cgroup.kill", path);
+		if (r > 0)
+			return 0;
+	}
+	return kill_rounds(fd, path, e);
+}
+
+/* One pass of removing the cgroups below a cgroup. */
+struct sweep {
+	size_t removed; /* cgroups removed */
+	ino_t *busy;	/* cgroups that could not be removed yet (processes exiting) */
+	size_t n_busy;
+	long long deadline; /* a pass ends there, whatever is left */
+};
+
+static bool is_busy(const struct sweep *s, ino_t ino)
+{
+	for (size_t i = 0; i < s->n_busy; i++)
+		if (s->busy[i] == ino)
+			return true;
+	return false;
+}
+
+static void add_busy(struct sweep *s, ino_t ino)
+{
+	s->busy = xrealloc(s->busy, (s->n_busy + 1) * sizeof *s->busy);
+	s->busy[s->n_busy++] = ino;
+}
+
+/* rmdir every child cgroup of fd that can go. Returns 1 with *child open on the
+ * first one that cannot because it has child cgroups of its own (to go down
+ * into), 0 when the rest are gone or busy, -1 on error (errno). */
+static int sweep_dir(int fd, struct sweep *s, int *child)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		char name[NAME_MAX + 1];
+		int c;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    is_busy(s, de->d_ino))
+			continue;
+		if (unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0) {
+			s->removed++;
+			continue;
+		}
+		if (errno == ENOENT)
+			continue;
+		if (errno != EBUSY && errno != ENOTEMPTY) {
+			r = -1;
+			break;
+		}
+		c = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (c < 0) {
+			r = errno == ENOENT ? 0 : -1;
+			continue;
+		}
+		r = first_child(c, name);
+		if (r > 0) {
+			*child = c;
+			break;
+		}
+		close(c);
+		if (r == 0) /* no child cgroups: processes still exiting */
+			add_busy(s, de->d_ino);
+	}
+	if (r < 0) {
+		int code = errno;
+
+		closedir(d);
+		errno = code;
+		return -1;
+	}
+	closedir(d);
+	return r;
+}
+
+/* Remove every cgroup below the one open as top, deepest first, at any depth
+ * with three fds: down into a child that rmdir refuses for having children,
+ * back up through "..", which in cgroupfs is always the parent (a cgroup can
+ * only be renamed within its parent). A directory left with busy cgroups below
+ * it is busy too for the rest of the pass. 0 when none is left, -1 with errno
+ * (EBUSY: some are left, to try again once their processes are gone). */
+static int sweep(int top, struct sweep *s)
+{
+	int fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), code = 0;
+	size_t depth = 0;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		char name[NAME_MAX + 1];
+		int child = -1, r = sweep_dir(fd, s, &child), up;
+		struct stat st;
+
+		if (r < 0 || now_ms() >= s->deadline) {
+			code = r < 0 ? errno : EBUSY;
+			if (child >= 0)
+				close(child);
+			break;
+		}
+		if (r > 0) {
+			close(fd);
+			fd = child;
+			depth++;
+			continue;
+		}
+		if (depth == 0) {
+			code = s->n_busy ? EBUSY : 0;
+			break;
+		}
+		/* done here: the parent removes this directory next, unless
+		 * something below it is still busy */
+		if (first_child(fd, name) != 0 && fstat(fd, &st) == 0)
+			add_busy(s, st.st_ino);
+		up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		code = errno;
+		close(fd);
+		fd = up;
+		depth--;
+		if (fd < 0)
+			break;
+		code = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	errno = code;
+	return code ? -1 : 0;
+}
+
+/* Kill what is left in the cgroup open as fd (path), then remove the cgroups
+ * below it, and it too when ward created it; an adopted one is done when its
+ * processes are gone. Passes go on while they remove something, and end
+ * CGROUP_WAIT_MS after the last progress (CGROUP_DESTROY_MAX_MS at most). */
+static int destroy_at(int fd, const char *path, enum ward_cgroup_origin origin, struct ward_error **e)
+{
+	_cleanup_free_ char *base = xstrdup(strrchr(path, '/') + 1);
+	long long start = now_ms(), idle = start + CGROUP_WAIT_MS;
+	struct sweep s = {0};
+	int code;
+
+	for (;;) {
+		s.removed = 0;
+		s.n_busy = 0;
+		s.deadline = start + CGROUP_DESTROY_MAX_MS;
+		if (sweep(fd, &s) == 0) {
+			_cleanup_close_ int parent = -1;
+
+			if (origin == WARD_CGROUP_ADOPTED) {
+				if (populated(fd, path, NULL) == 0)
+					break;
+				errno = EBUSY;
+			} else if ((parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+				   (unlinkat(parent, base, AT_REMOVEDIR) == 0 || errno == ENOENT)) {
+				break;
+			}
+		}
+		code = errno;
+		if (code == ENOENT) /* removed meanwhile */
+			break;
+		if (code != EBUSY && code != ENOTEMPTY) {
+			free(s.busy);
+			return ward_err_errno(e, code, "remove cgroup %s", path);
+		}
+		if (s.removed)
+			idle = now_ms() + CGROUP_WAIT_MS;
+		if (now_ms() >= idle || now_ms() >= start + CGROUP_DESTROY_MAX_MS) {
+			free(s.busy);
+			return ward_err(e, EBUSY,
+					"remove cgroup %s: processes or cgroups are left after %lld ms", path,
+					now_ms() - start);
+		}
+		wait_step(fd);
+	}
+	free(s.busy);
+	return 0;
+}
+
+int ward_cgroup_destroy(const char *path, enum ward_cgroup_origin origin, struct ward_error **e)
+{
+	_cleanup_close_ int fd = -1;
+	struct ward_error *kerr = NULL;
+
+	if (origin == WARD_CGROUP_PENDING) /* nothing of it is ward's */
+		return 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return ward_err_sys(e, "open cgroup %s", path);
+	if (check_cgroup2(fd, path, e) < 0)
+		return -1;
+	/* first the processes, all of them, below it too: nothing can make new
+	 * cgroups while the rest is removed */
+	if (ward_cgroup_kill(path, origin, &kerr) < 0) {
 		if (kerr->code == ENOENT) { /* removed meanwhile */
 			ward_error_free(kerr);
 			return 0;
@@ -419,16 +760,7 @@ int ward_cgroup_destroy(const char *path, struct ward_error **e)
 			ward_error_free(kerr);
 		return -1;
 	}
-	deadline = now_ms() + CGROUP_WAIT_MS;
-	for (;;) {
-		if (rmdir_tree(path, 0) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY)
-			return ward_err_sys(e, "rmdir %s", path);
-		if (now_ms() >= deadline)
-			return ward_err_sys(e, "rmdir %s", path);
-		wait_step(path);
-	}
+	return destroy_at(fd, path, origin, e);
 }
 
 bool ward_cgroup_frozen(const char *path)

@@ -111,9 +111,19 @@ int ward_state(struct ward_ctx *ctx, const char *id, char **json, struct ward_er
 	return 0;
 }
 
+/* How ward came by the container's cgroup (a cgroup it did not make is killed
+ * without its cgroup.kill: see ward_cgroup_kill). */
+static int cgroup_origin(struct ward_handle *h, enum ward_cgroup_origin *origin, struct ward_error **e)
+{
+	_cleanup_free_ char *path = NULL;
+
+	return ward_state_cgroup(h->dirfd, h->st->id, h->st->cgroup, &path, origin, e);
+}
+
 int ward_kill(struct ward_ctx *ctx, const char *id, int sig, bool all, struct ward_error **e)
 {
 	struct ward_handle h;
+	enum ward_cgroup_origin origin;
 	int pidfd, r = 0;
 
 	if (ward_handle_open(ctx, id, LOCK_SH, &h, e) < 0)
@@ -123,8 +133,10 @@ int ward_kill(struct ward_ctx *ctx, const char *id, int sig, bool all, struct wa
 		return ward_err(e, ESRCH, "container not running");
 	}
 	if (all && h.st->cgroup) {
-		r = sig == SIGKILL ? ward_cgroup_kill(h.st->cgroup, e)
-				   : ward_cgroup_signal(h.st->cgroup, sig, e);
+		if (sig != SIGKILL)
+			r = ward_cgroup_signal(h.st->cgroup, sig, e);
+		else if ((r = cgroup_origin(&h, &origin, e)) == 0)
+			r = ward_cgroup_kill(h.st->cgroup, origin, e);
 	} else {
 		pidfd = ward_handle_pidfd(&h, e);
 		if (pidfd < 0) {
@@ -144,9 +156,14 @@ int ward_kill(struct ward_ctx *ctx, const char *id, int sig, bool all, struct wa
 static int stop_all(struct ward_handle *h, struct ward_error **e)
 {
 	int pidfd = ward_handle_pidfd(h, NULL);
+	enum ward_cgroup_origin origin;
 
-	if (h->st->cgroup && ward_cgroup_kill(h->st->cgroup, e) < 0)
+	if (h->st->cgroup &&
+	    (cgroup_origin(h, &origin, e) < 0 || ward_cgroup_kill(h->st->cgroup, origin, e) < 0)) {
+		if (pidfd >= 0)
+			close(pidfd);
 		return -1;
+	}
 	if (pidfd < 0)
 		return 0;
 	ward_pidfd_send_signal(pidfd, SIGKILL);
@@ -200,8 +217,9 @@ int ward_delete(struct ward_ctx *ctx, const char *id, bool force, struct ward_er
 		ward_handle_close(&h);
 		return -1;
 	}
+	/* the cgroup as create recorded it: a cgroup ward did not make stays */
 	if ((h.status != WARD_STATUS_STOPPED && stop_all(&h, e) < 0) ||
-	    (h.st->cgroup && ward_cgroup_destroy(h.st->cgroup, e) < 0)) {
+	    ward_state_destroy_cgroup(h.dirfd, id, h.st->cgroup, e) < 0) {
 		ward_handle_close(&h);
 		return -1;
 	}

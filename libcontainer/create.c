@@ -36,6 +36,7 @@ struct create_job {
 	struct ward_spec *spec;
 	int rootfd, dirfd;
 	char *cgroup;
+	enum ward_cgroup_origin cgroup_origin; /* what delete may undo of it */
 	char *created;
 	struct ward_seccomp *seccomp;
 	struct ward_cg_plan resources;
@@ -152,15 +153,15 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 	if (cgroups_path(j, &cgp, e) < 0 || !(mount = ward_cgroup_mount(e)))
 		return -1;
 	j->cgroup = ward_cgroup_path(mount, cgp, j->id, e);
-	if (!j->cgroup ||
-	    write_file_atomic(j->dirfd, WARD_STATE_CGROUP_FILE, j->cgroup, strlen(j->cgroup), 0600, e) < 0)
+	/* recorded before it is made, and again with what ward made of it: a
+	 * killed create's leftover is undone by exactly that much */
+	if (!j->cgroup || ward_state_record_cgroup(j->dirfd, j->cgroup, WARD_CGROUP_PENDING, e) < 0)
 		return -1;
-	l->cgroup_fd = ward_cgroup_create(j->cgroup, e);
-	if (l->cgroup_fd < 0) {
-		free(j->cgroup);
-		j->cgroup = NULL;
+	l->cgroup_fd = ward_cgroup_create(j->cgroup, &j->cgroup_origin, e);
+	if (l->cgroup_fd < 0)
+		return ward_err_prefix(e, "linux.cgroupsPath");
+	if (ward_state_record_cgroup(j->dirfd, j->cgroup, j->cgroup_origin, e) < 0)
 		return -1;
-	}
 	if (ward_cgroup_apply(mount, j->cgroup, &j->resources, &skipped, e) < 0)
 		return -1;
 	if (skipped) /* security.md §1: the default pids limit, on a hybrid host */
@@ -296,7 +297,7 @@ static int do_create(struct ward_ctx *ctx, const char *id, const struct ward_cre
 
 		ward_launch_abort(&j.l);
 		if (j.cgroup)
-			ward_cgroup_destroy(j.cgroup, &ignored);
+			ward_cgroup_destroy(j.cgroup, j.cgroup_origin, &ignored);
 		ward_error_free(ignored);
 		ignored = NULL;
 		ward_state_remove(j.rootfd, id, &ignored);

@@ -169,22 +169,76 @@ static int clear_dir(int dirfd, const char *id, struct ward_error **e)
 	return r;
 }
 
-/* A killed create leaves its cgroup (empty: the init died with the runtime);
- * create records the path first, so whoever reclaims the directory removes it. */
-static int destroy_recorded_cgroup(int fd, const char *id, struct ward_error **e)
+static const char *const origin_names[] = {
+    [WARD_CGROUP_PENDING] = "pending", [WARD_CGROUP_CREATED] = "created", [WARD_CGROUP_ADOPTED] = "adopted"};
+
+int ward_state_record_cgroup(int dirfd, const char *path, enum ward_cgroup_origin origin,
+			     struct ward_error **e)
+{
+	_cleanup_free_ char *text = xasprintf("%s\n%s\n", path, origin_names[origin]);
+
+	return write_file_atomic(dirfd, WARD_STATE_CGROUP_FILE, text, strlen(text), 0600, e);
+}
+
+/* The record: only ever a directory below the cgroup2 mount, never "..", and
+ * a known origin: it is our file, but the check costs nothing. */
+static int parse_record(char *text, const char *id, enum ward_cgroup_origin *origin, struct ward_error **e)
+{
+	const char *mount = ward_cgroup_mount(NULL);
+	char *nl = strchr(text, '\n');
+	size_t n = mount ? strlen(mount) : 0;
+	bool known = !nl; /* an older ward's record, the path alone: it made the cgroup */
+
+	*origin = WARD_CGROUP_CREATED;
+	if (nl) {
+		*nl++ = '\0';
+		nl[strcspn(nl, "\n")] = '\0';
+		for (size_t i = 0; i < ARRAY_SIZE(origin_names); i++)
+			if (strcmp(nl, origin_names[i]) == 0) {
+				*origin = (enum ward_cgroup_origin)i;
+				known = true;
+			}
+	}
+	if (!known || !mount || strncmp(text, mount, n) != 0 || text[n] != '/' || strstr(text, "/.."))
+		return ward_err(e, EINVAL, "state of container \"%s\": bad cgroup record", id);
+	return 0;
+}
+
+int ward_state_cgroup(int dirfd, const char *id, const char *fallback, char **path,
+		      enum ward_cgroup_origin *origin, struct ward_error **e)
+{
+	_cleanup_free_ char *text = NULL;
+	struct ward_error *rerr = NULL;
+
+	*path = NULL;
+	*origin = WARD_CGROUP_CREATED;
+	if (read_file_at(dirfd, WARD_STATE_CGROUP_FILE, 4096, &text, NULL, &rerr) < 0) {
+		int code = rerr->code;
+
+		ward_error_free(rerr);
+		if (code != ENOENT)
+			return ward_err_errno(e, code, "state of container \"%s\": read the cgroup record",
+					      id);
+		*path = fallback ? xstrdup(fallback) : NULL;
+		return 0;
+	}
+	if (parse_record(text, id, origin, e) < 0)
+		return -1;
+	if (fallback && strcmp(fallback, text) != 0)
+		return ward_err(e, EINVAL, "state of container \"%s\": the cgroup record names %s, not %s",
+				id, text, fallback);
+	*path = TAKE_PTR(text);
+	return 0;
+}
+
+int ward_state_destroy_cgroup(int dirfd, const char *id, const char *fallback, struct ward_error **e)
 {
 	_cleanup_free_ char *path = NULL;
-	const char *mount;
+	enum ward_cgroup_origin origin;
 
-	if (read_file_at(fd, WARD_STATE_CGROUP_FILE, 4096, &path, NULL, NULL) < 0)
-		return 0;
-	mount = ward_cgroup_mount(NULL);
-	/* only ever a directory below the cgroup2 mount, never "..": it is our file,
-	 * but the check costs nothing */
-	if (!mount || strncmp(path, mount, strlen(mount)) != 0 || path[strlen(mount)] != '/' ||
-	    strstr(path, "/.."))
-		return ward_err(e, EINVAL, "state of container \"%s\": bad cgroup record", id);
-	return ward_cgroup_destroy(path, e);
+	if (ward_state_cgroup(dirfd, id, fallback, &path, &origin, e) < 0)
+		return -1;
+	return path ? ward_cgroup_destroy(path, origin, e) : 0;
 }
 
 int ward_state_reap_leftover(int rootfd, const char *id, struct ward_error **e)
@@ -198,7 +252,7 @@ int ward_state_reap_leftover(int rootfd, const char *id, struct ward_error **e)
 	if (fd < 0 || lock_fd(fd, LOCK_EX | LOCK_NB) < 0 ||
 	    fstatat(fd, STATE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	if (destroy_recorded_cgroup(fd, id, e) < 0 || ward_state_remove(rootfd, id, e) < 0)
+	if (ward_state_destroy_cgroup(fd, id, NULL, e) < 0 || ward_state_remove(rootfd, id, e) < 0)
 		return -1;
 	return 1;
 }
@@ -232,7 +286,7 @@ int ward_state_reserve(int rootfd, const char *id, int *dirfd, struct ward_error
 		return ward_err_sys(e, "stat state of container \"%s\"", id);
 	/* No state.json and nobody holds the lock: the leftover of a create that
 	 * was killed. Reuse it, empty. */
-	if (destroy_recorded_cgroup(fd, id, e) < 0 || clear_dir(fd, id, e) < 0)
+	if (ward_state_destroy_cgroup(fd, id, NULL, e) < 0 || clear_dir(fd, id, e) < 0)
 		return -1;
 	*dirfd = TAKE_FD(fd);
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "error.h"
 #include "spec.h"
 
@@ -49,10 +50,26 @@ int ward_state_root_open(const char *root, bool create, struct ward_error **e);
 int ward_state_reserve(int rootfd, const char *id, int *dirfd, struct ward_error **e);
 /* Open an existing container's directory and flock it (LOCK_SH or LOCK_EX; 0 for
  * no lock). ENOENT gives "container X does not exist". */
-/* The file in which create records the container's cgroup before making it. */
+/* The file in which create records the container's cgroup ("PATH\nORIGIN\n",
+ * ORIGIN one of pending, created, adopted; a file of an older ward holds the
+ * path alone, which it created or took as its own). */
 #define WARD_STATE_CGROUP_FILE "cgroup.path"
-/* Remove the leftover of a killed create (no state.json, lock free) and the
- * cgroup it recorded. 1 when there was one, 0 when not, -1 on error. */
+/* Record the container's cgroup and how ward came by it: pending before it is
+ * made, then created or adopted. */
+int ward_state_record_cgroup(int dirfd, const char *path, enum ward_cgroup_origin origin,
+			     struct ward_error **e);
+/* The container's cgroup (*path, malloc'd; NULL for none) and how ward came by
+ * it, as recorded. Without a record, fallback (the cgroup in state.json, or
+ * NULL) is taken as created, as a ward before records did; with one, fallback
+ * must name the same cgroup. */
+int ward_state_cgroup(int dirfd, const char *id, const char *fallback, char **path,
+		      enum ward_cgroup_origin *origin, struct ward_error **e);
+/* Undo the container's cgroup as its record says (ward_cgroup_destroy with the
+ * recorded origin). Without a record, fallback (the cgroup in state.json, or
+ * NULL for none) is taken as created, as a ward before records did. */
+int ward_state_destroy_cgroup(int dirfd, const char *id, const char *fallback, struct ward_error **e);
+/* Remove the leftover of a killed create (no state.json, lock free) and undo
+ * the cgroup it recorded. 1 when there was one, 0 when not, -1 on error. */
 int ward_state_reap_leftover(int rootfd, const char *id, struct ward_error **e);
 int ward_state_open(int rootfd, const char *id, int lock_op, int *dirfd, struct ward_error **e);
 int ward_state_save(int dirfd, const struct ward_state *st, struct ward_error **e);
