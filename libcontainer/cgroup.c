@@ -232,7 +232,7 @@ static int populated(int fd, const char *path, struct ward_error **e)
  * program, the limits) and every cgroup below it would be the container's. */
 static int check_empty_leaf(int fd, const char *path, struct ward_error **e)
 {
-	_cleanup_free_ char *procs = NULL, *type = NULL;
+	_cleanup_free_ char *procs = NULL, *type = NULL, *frozen = NULL;
 	char child[NAME_MAX + 1];
 	int r;
 
@@ -254,11 +254,14 @@ static int check_empty_leaf(int fd, const char *path, struct ward_error **e)
 		return -1;
 	if (r > 0)
 		return ward_err(e, EBUSY, "cgroup %s has processes below it" NOT_OURS, path);
-	if (read_file_at(fd, "cgroup.type", 64, &type, NULL, e) < 0)
+	if (read_file_at(fd, "cgroup.type", 64, &type, NULL, e) < 0 ||
+	    read_file_at(fd, "cgroup.freeze", 64, &frozen, NULL, e) < 0)
 		return ward_err_prefix(e, "cgroup %s", path);
 	if (strcmp(type, "domain\n") != 0) /* a threaded one cannot hold a process of its own */
 		return ward_err(e, EINVAL, "cgroup %s is of type %.*s, not domain" NOT_OURS, path,
 				(int)strcspn(type, "\n"), type);
+	if (frozen[0] != '0') /* the init would be born frozen */
+		return ward_err(e, EBUSY, "cgroup %s is frozen (cgroup.freeze)" NOT_OURS, path);
 	return 0;
 }
 
@@ -685,13 +688,39 @@ static int sweep(int top, struct sweep *s)
 	return code ? -1 : 0;
 }
 
-/* Kill what is left in the cgroup open as fd (path), then remove the cgroups
- * below it, and it too when ward created it; an adopted one is done when its
- * processes are gone. Passes go on while they remove something, and end
- * CGROUP_WAIT_MS after the last progress (CGROUP_DESTROY_MAX_MS at most). */
-static int destroy_at(int fd, const char *path, enum ward_cgroup_origin origin, struct ward_error **e)
+/* The last step of a destroy, once nothing is left below the cgroup open as
+ * fd: rmdir it when ward created it; an adopted one is left as it was found,
+ * empty and not frozen (a paused container's). 0, or an errno value. */
+static int finish(int fd, const char *path, enum ward_cgroup_origin origin)
 {
 	_cleanup_free_ char *base = xstrdup(strrchr(path, '/') + 1);
+	int parent, code = 0;
+
+	if (origin == WARD_CGROUP_ADOPTED) {
+		struct ward_error *err = NULL;
+
+		if (populated(fd, path, NULL) != 0)
+			return EBUSY;
+		if (write_file_at(fd, "cgroup.freeze", "0", &err) < 0) {
+			code = err->code;
+			ward_error_free(err);
+		}
+		return code;
+	}
+	parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0)
+		return errno;
+	if (unlinkat(parent, base, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		code = errno;
+	close(parent);
+	return code;
+}
+
+/* Remove the cgroups below the cgroup open as fd (path), then finish it.
+ * Passes go on while they remove something, and end CGROUP_WAIT_MS after the
+ * last progress (CGROUP_DESTROY_MAX_MS at most). */
+static int destroy_at(int fd, const char *path, enum ward_cgroup_origin origin, struct ward_error **e)
+{
 	long long start = now_ms(), idle = start + CGROUP_WAIT_MS;
 	struct sweep s = {0};
 	int code;
@@ -700,37 +729,24 @@ static int destroy_at(int fd, const char *path, enum ward_cgroup_origin origin, 
 		s.removed = 0;
 		s.n_busy = 0;
 		s.deadline = start + CGROUP_DESTROY_MAX_MS;
-		if (sweep(fd, &s) == 0) {
-			_cleanup_close_ int parent = -1;
-
-			if (origin == WARD_CGROUP_ADOPTED) {
-				if (populated(fd, path, NULL) == 0)
-					break;
-				errno = EBUSY;
-			} else if ((parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
-				   (unlinkat(parent, base, AT_REMOVEDIR) == 0 || errno == ENOENT)) {
-				break;
-			}
-		}
-		code = errno;
-		if (code == ENOENT) /* removed meanwhile */
+		code = sweep(fd, &s) < 0 ? errno : finish(fd, path, origin);
+		if (code == 0 || code == ENOENT) /* ENOENT: removed meanwhile */
 			break;
-		if (code != EBUSY && code != ENOTEMPTY) {
-			free(s.busy);
-			return ward_err_errno(e, code, "remove cgroup %s", path);
-		}
+		if (code != EBUSY && code != ENOTEMPTY)
+			break;
 		if (s.removed)
 			idle = now_ms() + CGROUP_WAIT_MS;
-		if (now_ms() >= idle || now_ms() >= start + CGROUP_DESTROY_MAX_MS) {
-			free(s.busy);
-			return ward_err(e, EBUSY,
-					"remove cgroup %s: processes or cgroups are left after %lld ms", path,
-					now_ms() - start);
-		}
+		if (now_ms() >= idle || now_ms() >= start + CGROUP_DESTROY_MAX_MS)
+			break;
 		wait_step(fd);
 	}
 	free(s.busy);
-	return 0;
+	if (code == 0 || code == ENOENT)
+		return 0;
+	if (code != EBUSY && code != ENOTEMPTY)
+		return ward_err_errno(e, code, "remove cgroup %s", path);
+	return ward_err(e, EBUSY, "remove cgroup %s: processes or cgroups are left after %lld ms", path,
+			now_ms() - start);
 }
 
 int ward_cgroup_destroy(const char *path, enum ward_cgroup_origin origin, struct ward_error **e)

@@ -817,7 +817,7 @@ nest_and_delete() {
 	nest_and_delete 'cd /sys/fs/cgroup && (while :; do mkdir a b && cd a || cd b || exit 1; done) & sleep 0.5'
 }
 
-@test "a pre-existing empty cgroup named by cgroupsPath is used; delete kills the container and removes what it made there, and leaves the cgroup" {
+@test "a pre-existing empty cgroup named by cgroupsPath is used; delete kills the (paused) container and removes what it made there, and leaves the cgroup, usable again" {
 	ward_only "ward's cgroup layout"
 	local pid
 	host_cg_tree leaf
@@ -833,6 +833,7 @@ nest_and_delete() {
 	pid=$(ctr_pid)
 	[ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "$CGP/leaf" ] || fail "the init is in $(cat "/proc/$pid/cgroup"), not $CGP/leaf"
 	retry 50 0.1 grep -q . "$CGT/leaf/sub/cgroup.procs" || fail "no process in the container's child cgroup"
+	rt pause "$ID"
 	run --separate-stderr rt delete --force "$ID"
 	[ "$status" -eq 0 ] || fail "delete --force: status $status:" "$stderr"
 	wait_pid_gone "$pid"
@@ -840,7 +841,23 @@ nest_and_delete() {
 	[ -z "$(find "$CGT/leaf" -mindepth 1 -type d)" ] || fail "the container's child cgroups remain: $(find "$CGT/leaf" -mindepth 1 -type d)"
 	[ -z "$(cat "$CGT/leaf/cgroup.procs")" ] && grep -qx "populated 0" "$CGT/leaf/cgroup.events" ||
 		fail "processes remain in $CGT/leaf: $(cat "$CGT/leaf/cgroup.procs")"
+	[ "$(cat "$CGT/leaf/cgroup.freeze")" = 0 ] || fail "the paused container left $CGT/leaf frozen"
 	assert_no_container
+	# and the next containers can have it (it was not left killed or frozen),
+	# also after a kill --all
+	start_sleeper
+	rt kill --all "$ID" KILL
+	wait_status stopped
+	rt delete "$ID"
+	bundle_args sh -c 'grep "^0::" /proc/self/cgroup'
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	assert_output "0::/"
+	[ -d "$CGT/leaf" ] || fail "the next containers' delete removed $CGT/leaf"
+	echo 1 > "$CGT/leaf/cgroup.freeze"
+	run --separate-stderr rt create --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_clean_failure
+	[[ $stderr == *"linux.cgroupsPath: cgroup $CGT/leaf is frozen"* ]] || fail "a frozen cgroup: $stderr"
 }
 
 # killed_create: a create killed (SIGKILL) in its createRuntime hook, which runs once
