@@ -207,21 +207,19 @@ static int parse_record(char *text, const char *id, enum ward_cgroup_origin *ori
 int ward_state_cgroup(int dirfd, const char *id, const char *fallback, char **path,
 		      enum ward_cgroup_origin *origin, struct ward_error **e)
 {
+	_cleanup_close_ int fd = openat(dirfd, WARD_STATE_CGROUP_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL;
-	struct ward_error *rerr = NULL;
 
 	*path = NULL;
 	*origin = WARD_CGROUP_CREATED;
-	if (read_file_at(dirfd, WARD_STATE_CGROUP_FILE, 4096, &text, NULL, &rerr) < 0) {
-		int code = rerr->code;
-
-		ward_error_free(rerr);
-		if (code != ENOENT)
-			return ward_err_errno(e, code, "state of container \"%s\": read the cgroup record",
-					      id);
+	if (fd < 0 && errno == ENOENT) {
 		*path = fallback ? xstrdup(fallback) : NULL;
 		return 0;
 	}
+	if (fd < 0)
+		return ward_err_sys(e, "state of container \"%s\": read the cgroup record", id);
+	if (read_fd_all(fd, WARD_STATE_CGROUP_FILE, 4096, &text, NULL, e) < 0)
+		return ward_err_prefix(e, "state of container \"%s\"", id);
 	if (parse_record(text, id, origin, e) < 0)
 		return -1;
 	if (fallback && strcmp(fallback, text) != 0)
