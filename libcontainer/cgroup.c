@@ -310,8 +310,10 @@ int ward_cgroup_create(const char *path, enum ward_cgroup_origin *origin, struct
 	/* Held until the init is in it (the fd is closed after the clone): a
 	 * concurrent create that finds it does not take it too. */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		ward_err(e, EBUSY, "cgroup %s is being set up for another container" NOT_OURS, path);
-		return -1; /* not undone: the other create may use it */
+		/* not undone: the other create may use it */
+		if (!made && check_empty_leaf(fd, path, e) < 0)
+			return -1;
+		return ward_err(e, EBUSY, "cgroup %s is being set up for another container" NOT_OURS, path);
 	}
 	if (check_cgroup2(fd, path, e) < 0 || (!made && check_empty_leaf(fd, path, e) < 0))
 		goto undo;

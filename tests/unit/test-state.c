@@ -471,6 +471,7 @@ static void test_cgroup(void)
 	pid_t *pids = NULL, child;
 	size_t n = 0;
 	int fd, status = 0, note[2];
+	enum ward_cgroup_origin origin;
 	struct ward_state st;
 	struct stat sb;
 
@@ -482,8 +483,9 @@ static void test_cgroup(void)
 	parent = xasprintf("%s/ward-unit-%d", mount, (int)getpid());
 	path = xasprintf("%s/c", parent);
 	sub = xasprintf("%s/sub", path);
-	fd = ward_cgroup_create(path, &e);
-	ok(fd >= 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode), "create %s", path);
+	fd = ward_cgroup_create(path, &origin, &e);
+	ok(fd >= 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && origin == WARD_CGROUP_CREATED,
+	   "create %s", path);
 	if (pipe(note) < 0)
 		exit(99);
 	child = spawn_sleeper(note[1]);
@@ -491,7 +493,7 @@ static void test_cgroup(void)
 	close(fd);
 	ok(ward_cgroup_pids(path, &pids, &n, &e) == 0 && n == 1 && pids[0] == child, "pids lists it");
 	free(pids);
-	fd = ward_cgroup_create(path, &e);
+	fd = ward_cgroup_create(path, &origin, &e);
 	ok(fd < 0 && e && e->code == EBUSY, "create of a populated cgroup is refused");
 	like(e ? e->msg : NULL, "is already in use", "  saying it is in use");
 	clear(&e);
@@ -508,12 +510,13 @@ static void test_cgroup(void)
 	       "status of a frozen container: paused");
 	write_knob(path, "cgroup.freeze", "0");
 	mkdir(sub, 0755);
-	ok(ward_cgroup_destroy(path, &e) == 0, "destroy");
+	ok(ward_cgroup_destroy(path, WARD_CGROUP_CREATED, &e) == 0, "destroy");
 	ok(stat(path, &sb) < 0 && errno == ENOENT, "  the cgroup (and its child cgroup) are gone");
 	ok(waitpid(child, &status, 0) == child && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	   "  the process was killed");
-	ok(ward_cgroup_destroy(path, &e) == 0, "destroying a missing cgroup is fine");
-	ok(ward_cgroup_kill(path, &e) < 0 && e && e->code == ENOENT, "kill of a missing cgroup is ENOENT");
+	ok(ward_cgroup_destroy(path, WARD_CGROUP_CREATED, &e) == 0, "destroying a missing cgroup is fine");
+	ok(ward_cgroup_kill(path, WARD_CGROUP_CREATED, &e) < 0 && e && e->code == ENOENT,
+	   "kill of a missing cgroup is ENOENT");
 	like(e ? e->msg : NULL, path, "  naming it");
 	clear(&e);
 	rmdir(parent);
