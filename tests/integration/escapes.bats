@@ -909,3 +909,124 @@ killed_create() {
 		done
 	done
 }
+
+# --- 13. devices: host nodes bound into a user namespace ------------------------------
+# In a user namespace a node made with mknod is unusable, so the runtime binds the
+# host's node at the path linux.devices names (as runc does). That path is the
+# config's: whatever the host has there must be the device the entry names, and
+# every such bind is nosuid,noexec.
+
+# devices_userns HOSTID: a user namespace mapping ids 0-65535 to HOSTID-. With 0 the
+# container's root owns what the host's root owns (as in some setups), so only the
+# runtime stands between it and a root-only host file; otherwise the rootfs is
+# chowned and bats' 0700 directories made reachable for the mapped root.
+devices_userns() {
+	local d
+	if [ "$1" != 0 ]; then
+		d=$(dirname "$BUNDLE")
+		while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+			chmod o+x "$d"
+			d=$(dirname "$d")
+		done
+		chown -R "$1:$1" "$BUNDLE/rootfs"
+	fi
+	bundle_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: $h, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $h, size: 65536}]' --argjson h "$1"
+}
+
+# mount_opts_of PATH MOUNTINFO: the per-mount options (the 6th field) of the mount
+# at PATH in the text MOUNTINFO; fails when there is none.
+mount_opts_of() {
+	local opts
+	opts=$(awk -v p="$1" '$5 == p { print $6 }' <<< "$2" | tail -n 1)
+	[ -n "$opts" ] || fail "$1 is not a mount point:" "$2"
+	echo "$opts"
+}
+
+@test "devices: in a user namespace, a linux.devices path that is not that device on the host (a root-only file, a directory, symlinks) is refused, never bound" {
+	ward_only "runc 1.1.5 binds whatever the host has at the path"
+	local secret text kind path want dir
+	host_tmp ward-devsecret
+	secret=$HOST_PATH
+	text="host-secret-$$-$RANDOM"
+	echo "$text" > "$secret"
+	chmod 600 "$secret"
+	host_tmp -d ward-devdir
+	dir=$HOST_PATH
+	cp -p "$secret" "$dir/secret"
+	chmod 700 "$dir"
+	devices_userns 0
+	for kind in file directory symlink-to-file symlink-to-zero; do
+		case $kind in
+		file) path=$secret want="is a regular file, not the character device 1:3" ;;
+		directory) path=$dir want="is a directory, not the character device 1:3" ;;
+		symlink-to-file | symlink-to-zero)
+			host_tmp ward-devlink
+			path=$HOST_PATH
+			rm "$path"
+			if [ "$kind" = symlink-to-file ]; then
+				ln -s "$secret" "$path"
+				want="is a regular file, not the character device 1:3"
+			else
+				ln -s /dev/zero "$path"
+				want="is the character device 1:5, not the character device 1:3"
+			fi
+			;;
+		esac
+		bundle_set '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3}]' --arg p "$path"
+		bundle_args sh -c 'stat -c "%F %t:%T" "$0"; head -c 64 "$0" | tr "\000" 0; cat "$0/secret"; true' "$path"
+		run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
+		[[ "$output $stderr" != *"$text"* ]] || fail "CRITICAL: the container read the host's $path ($kind):" "$output"
+		assert_clean_failure
+		[[ $stderr == *"linux.devices[0]"*"$path"*"$want"* ]] || fail "$kind: expected linux.devices[0], $path and '$want':" "$stderr"
+	done
+	[ "$(cat "$secret")" = "$text" ] && [ "$(stat -c '%u:%g %a' "$secret")" = "0:0 600" ] || fail "the host's secret file changed"
+}
+
+@test "devices: in a user namespace, linux.devices uid, gid and fileMode never change the host's node; what they cannot apply is refused" {
+	ward_only "runc 1.1.5 ignores them"
+	local node
+	host_tmp ward-devnode
+	node=$HOST_PATH
+	rm "$node"
+	mknod -m 600 "$node" c 1 3
+	devices_userns 0
+	bundle_args stat -c '%u:%g %a %t:%T' "$node"
+	bundle_set '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3, uid: 1234, gid: 1234, fileMode: 438}]' --arg p "$node"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$(stat -c '%u:%g %a' "$node")" = "0:0 600" ] || fail "CRITICAL: the host's node $node is now $(stat -c '%u:%g %a' "$node")"
+	assert_clean_failure
+	[[ $stderr == *"linux.devices[0]"*uid*"$node"* ]] || fail "expected linux.devices[0], uid and $node:" "$stderr"
+	# what the host's node already has is no change: it is bound
+	bundle_set '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3, uid: 0, gid: 0, fileMode: 384}]' --arg p "$node"
+	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_status 0
+	assert_output "0:0 600 1:3"
+}
+
+@test "devices: in a user namespace, the host's nodes ward binds in /dev are nosuid,noexec" {
+	ward_only "runc 1.1.5 binds them without nosuid,noexec"
+	local n opts
+	devices_userns 100000
+	ctr_sh_ok 'cat /proc/self/mountinfo'
+	for n in null zero full random urandom tty; do
+		opts=$(mount_opts_of "/dev/$n" "$output") || return 1
+		[[ ,$opts, == *,nosuid,* && ,$opts, == *,noexec,* ]] || fail "/dev/$n is mounted $opts"
+	done
+}
+
+@test "devices: in a user namespace, a linux.devices entry for a host device node is bound, usable, nosuid,noexec" {
+	local opts
+	devices_userns 100000
+	bundle_set '.linux.devices = [{path: "/dev/zero", type: "c", major: 1, minor: 5}]'
+	ctr_sh_ok 'stat -c "%F %t:%T" /dev/zero; head -c 4 /dev/zero | od -An -tx1; cat /proc/self/mountinfo'
+	assert_line_eq 0 "character special file 1:5"
+	[[ ${lines[1]} =~ ^\ *00\ 00\ 00\ 00\ *$ ]] || fail "reading /dev/zero gave '${lines[1]}'"
+	case $RUNTIME_NAME in
+	ward*)
+		opts=$(mount_opts_of /dev/zero "$output") || return 1
+		[[ ,$opts, == *,nosuid,* && ,$opts, == *,noexec,* ]] || fail "/dev/zero is mounted $opts"
+		;;
+	esac
+}
