@@ -17,15 +17,8 @@
 #define ACC_ALL	  (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
 #define MAX_RULES 1024
 
-struct dev_rule {
-	bool allow;
-	int type;	      /* BPF_DEVCG_DEV_CHAR, _BLOCK, or 0 for all */
-	int64_t major, minor; /* -1: any */
-	unsigned access;      /* BPF_DEVCG_ACC_* */
-};
-
 /* What the container needs whatever its rules say (the nodes ward makes). */
-static const struct dev_rule always[] = {
+static const struct ward_dev_rule always[] = {
     {true, BPF_DEVCG_DEV_CHAR, 1, 3, ACC_ALL},	  /* null */
     {true, BPF_DEVCG_DEV_CHAR, 1, 5, ACC_ALL},	  /* zero */
     {true, BPF_DEVCG_DEV_CHAR, 1, 7, ACC_ALL},	  /* full */
@@ -37,11 +30,11 @@ static const struct dev_rule always[] = {
 };
 
 struct rules {
-	struct dev_rule *v;
+	struct ward_dev_rule *v;
 	size_t n;
 };
 
-static void add(struct rules *r, struct dev_rule d)
+static void add(struct rules *r, struct ward_dev_rule d)
 {
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
 	r->v[r->n++] = d;
@@ -60,7 +53,7 @@ static int read_number(yajl_val v, size_t i, const char *key, int64_t *out, stru
 	return 0;
 }
 
-static int read_rule(yajl_val o, size_t i, struct dev_rule *d, struct ward_error **e)
+static int read_rule(yajl_val o, size_t i, struct ward_dev_rule *d, struct ward_error **e)
 {
 	yajl_val allow = json_member(o, "allow"), type = json_member(o, "type"),
 		 access = json_member(o, "access");
@@ -100,8 +93,9 @@ static int read_rule(yajl_val o, size_t i, struct dev_rule *d, struct ward_error
 	return 0;
 }
 
-/* The config's rules in order, then what must always be allowed. */
-static int collect(const struct ward_spec *s, struct rules *r, struct ward_error **e)
+/* The config's rules in order, then what must always be allowed; for setup,
+ * last, mknod (nothing more) of each node of linux.devices. */
+static int collect(const struct ward_spec *s, bool setup, struct rules *r, struct ward_error **e)
 {
 	yajl_val list = json_member((yajl_val)s->linux_.resources, "devices");
 
@@ -110,7 +104,7 @@ static int collect(const struct ward_spec *s, struct rules *r, struct ward_error
 	if (list && list->u.array.len > MAX_RULES)
 		return ward_err(e, E2BIG, "linux.resources.devices: more than %d rules", MAX_RULES);
 	for (size_t i = 0; list && i < list->u.array.len; i++) {
-		struct dev_rule d = {0};
+		struct ward_dev_rule d = {0};
 
 		if (read_rule(list->u.array.values[i], i, &d, e) < 0)
 			return -1;
@@ -118,14 +112,29 @@ static int collect(const struct ward_spec *s, struct rules *r, struct ward_error
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(always); i++)
 		add(r, always[i]);
-	for (size_t i = 0; i < s->linux_.n_devices; i++) {
+	for (size_t i = 0; setup && i < s->linux_.n_devices; i++) {
 		const struct ward_device *dev = &s->linux_.devices[i];
 
 		if (dev->type == 'p')
 			continue; /* a FIFO is no device */
-		add(r, (struct dev_rule){true, dev->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR,
-					 dev->major, dev->minor, ACC_ALL});
+		add(r,
+		    (struct ward_dev_rule){true, dev->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR,
+					   dev->major, dev->minor, BPF_DEVCG_ACC_MKNOD});
 	}
+	return 0;
+}
+
+int ward_cgroup_device_rules(const struct ward_spec *s, bool setup, struct ward_dev_rule **rules, size_t *n,
+			     struct ward_error **e)
+{
+	struct rules r = {0};
+
+	if (collect(s, setup, &r, e) < 0) {
+		free(r.v);
+		return -1;
+	}
+	*rules = r.v;
+	*n = r.n;
 	return 0;
 }
 
@@ -149,7 +158,7 @@ static struct bpf_insn *compile(const struct rules *r, size_t *count)
 	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 5, 1, offsetof(struct bpf_cgroup_dev_ctx, major), 0);
 	p[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 6, 1, offsetof(struct bpf_cgroup_dev_ctx, minor), 0);
 	for (size_t k = r->n; k-- > 0;) {
-		const struct dev_rule *d = &r->v[k];
+		const struct ward_dev_rule *d = &r->v[k];
 		size_t start = n, len;
 
 		if (d->type)
@@ -208,7 +217,7 @@ static int load(const struct bpf_insn *p, size_t n, struct ward_error **e)
 	return fd;
 }
 
-int ward_cgroup_devices(int cgroup_fd, const struct ward_spec *s, struct ward_error **e)
+static int attach(int cgroup_fd, const struct ward_spec *s, bool setup, struct ward_error **e)
 {
 	struct rules r = {0};
 	struct bpf_insn *p = NULL;
@@ -216,7 +225,7 @@ int ward_cgroup_devices(int cgroup_fd, const struct ward_spec *s, struct ward_er
 	union bpf_attr a;
 	int fd = -1, ret = -1;
 
-	if (collect(s, &r, e) < 0)
+	if (ward_cgroup_device_rules(s, setup, &r.v, &r.n, e) < 0)
 		goto out;
 	p = compile(&r, &n);
 	fd = load(p, n, e);
@@ -238,4 +247,14 @@ out:
 	free(p);
 	free(r.v);
 	return ret;
+}
+
+int ward_cgroup_devices_setup(int cgroup_fd, const struct ward_spec *s, struct ward_error **e)
+{
+	return attach(cgroup_fd, s, true, e);
+}
+
+int ward_cgroup_devices(int cgroup_fd, const struct ward_spec *s, struct ward_error **e)
+{
+	return attach(cgroup_fd, s, false, e);
 }

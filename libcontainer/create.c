@@ -170,8 +170,8 @@ static int setup_host(struct create_job *j, struct ward_error **e)
 			 "v2 hierarchy",
 			 skipped, strchr(skipped, ',') ? "s are" : " is");
 	/* before the init is born into the cgroup: it never sees a device
-	 * the program would refuse */
-	if (ward_cgroup_devices(l->cgroup_fd, j->spec, e) < 0)
+	 * the program would refuse (but may make the linux.devices nodes) */
+	if (ward_cgroup_devices_setup(l->cgroup_fd, j->spec, e) < 0)
 		return -1;
 	return setup_fifo(j, e);
 }
@@ -198,6 +198,9 @@ static int on_hooks(struct create_job *j, struct ward_error **e)
 	struct ward_state st;
 	_cleanup_free_ char *json = NULL;
 
+	/* /dev is made: from now on the device rules alone */
+	if (j->l.cgroup_fd >= 0 && ward_cgroup_devices(j->l.cgroup_fd, j->spec, e) < 0)
+		return -1;
 	fill_state(j, &st);
 	/* crun and the runtime-tools validation give these hooks "created" */
 	json = ward_state_json(&st, WARD_STATUS_CREATED, false);

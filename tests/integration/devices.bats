@@ -72,7 +72,8 @@ mknod_caps() {
 	bundle_set '.process.capabilities = {bounding: ["CAP_MKNOD", "CAP_SYSLOG"], effective: ["CAP_MKNOD", "CAP_SYSLOG"], permitted: ["CAP_MKNOD", "CAP_SYSLOG"]}
 		| .linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11, access: "r"}]
 		| .linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11, fileMode: 420}]'
-	ctr_sh "test -c /dev/kmsg && echo kmsg-node; echo $mark > /dev/kmsg && echo WRITE-OK;
+	ctr_sh "test -c /dev/kmsg && echo kmsg-node; grep -q ' /dev/kmsg ' /proc/self/mountinfo && echo KMSG-BOUND;
+		echo $mark > /dev/kmsg && echo WRITE-OK;
 		dd if=/dev/kmsg of=/dev/null bs=8192 count=1 2> /dev/null && echo read-ok; true"
 	assert_status 0
 	if dmesg | grep -qF -- "$mark"; then
@@ -81,6 +82,7 @@ mknod_caps() {
 	refute_output_contains WRITE-OK
 	assert_output_contains "Operation not permitted"
 	assert_output_contains kmsg-node
+	refute_output_contains KMSG-BOUND # made with mknod, not the host's node
 	assert_output_contains read-ok
 }
 
