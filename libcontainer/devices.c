@@ -28,17 +28,84 @@ static const struct {
     {"/proc/self/fd/2", "/dev/stderr"}, {"pts/ptmx", "/dev/ptmx"},
 };
 
-/* In a user namespace (or wherever mknod is refused) the host's node with the
- * same path is bind-mounted onto an empty file. */
-static int bind_host_device(struct ward_rootfs *r, const struct ward_device *d, int parent, const char *name,
-			    struct ward_error **e)
+static const char *kind_of(mode_t m)
 {
-	_cleanup_close_ int fd = -1, tfd = -1;
+	switch (m & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFIFO:
+		return "a fifo";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "the character device";
+	case S_IFBLK:
+		return "the block device";
+	}
+	return "an unknown kind of file";
+}
+
+int ward_dev_check_host_node(const struct stat *st, const struct ward_device *d, struct ward_error **e)
+{
+	mode_t want = d->type == 'b' ? S_IFBLK : S_IFCHR;
+	const char *what = want == S_IFBLK ? "block device" : "character device";
 
 	if (d->type == 'p')
-		return mkfifoat(parent, name, d->has_mode ? d->mode & 07777 : 0666) < 0
-			   ? ward_err_sys(e, "mkfifo %s", d->path)
-			   : 0;
+		return ward_err(e, EINVAL, "a fifo is made, never bound from the host");
+	if ((st->st_mode & S_IFMT) == want && major(st->st_rdev) == d->major &&
+	    minor(st->st_rdev) == d->minor)
+		return 0;
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		return ward_err(e, EINVAL, "host %s is %s %u:%u, not the %s %lld:%lld", d->path,
+				kind_of(st->st_mode), major(st->st_rdev), minor(st->st_rdev), what,
+				(long long)d->major, (long long)d->minor);
+	return ward_err(e, EINVAL, "host %s is %s, not the %s %lld:%lld", d->path, kind_of(st->st_mode), what,
+			(long long)d->major, (long long)d->minor);
+}
+
+/* A bound node is the host's inode: uid, gid and fileMode can only be what it
+ * has (applying them would change the host's node), anything else is refused. */
+static int check_bound_owner(const struct stat *st, const struct ward_device *d, struct ward_error **e)
+{
+	static const char why[] = "is the host's node, bound where mknod is not allowed";
+
+	if (d->has_uid && st->st_uid != d->uid)
+		return ward_err(e, EINVAL, "uid %u cannot be applied: %s %s (its owner is %u)", d->uid,
+				d->path, why, (unsigned)st->st_uid);
+	if (d->has_gid && st->st_gid != d->gid)
+		return ward_err(e, EINVAL, "gid %u cannot be applied: %s %s (its group is %u)", d->gid,
+				d->path, why, (unsigned)st->st_gid);
+	if (d->has_mode && (st->st_mode & 07777) != (d->mode & 07777))
+		return ward_err(e, EINVAL, "fileMode 0%o cannot be applied: %s %s (its mode is 0%o)",
+				d->mode & 07777, d->path, why, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/* In a user namespace (or wherever mknod is refused) the host's node at the
+ * same path is bound onto an empty file. That path is the config's: the opened
+ * tree must be the very device the entry names (a final symlink is followed:
+ * the node it reaches is what is checked and bound). The bind is nosuid,noexec,
+ * and read-only: the device reads and writes as ever, but its inode, the host's,
+ * cannot be chmod'ed or chown'ed from inside. */
+static int bind_host_device(const struct ward_device *d, int parent, const char *name, struct ward_error **e)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
+	_cleanup_close_ int fd = -1, tfd = -1;
+	struct stat st;
+
+	tfd = open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tfd < 0)
+		return ward_err_sys(e, "bind the host's %s", d->path);
+	if (fstat(tfd, &st) < 0)
+		return ward_err_sys(e, "stat the host's %s", d->path);
+	if (ward_dev_check_host_node(&st, d, e) < 0 || check_bound_owner(&st, d, e) < 0)
+		return -1;
+	if (mount_setattr(tfd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+		return ward_err_sys(e, "make the host's %s ro,nosuid,noexec", d->path);
 	fd = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return ward_err_sys(e, "create %s", d->path);
@@ -46,9 +113,6 @@ static int bind_host_device(struct ward_rootfs *r, const struct ward_device *d, 
 	fd = openat(parent, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return ward_err_sys(e, "open %s", d->path);
-	tfd = open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tfd < 0)
-		return ward_err_sys(e, "bind the host's %s", d->path);
 	if (move_mount(tfd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return ward_err_sys(e, "bind the host's %s", d->path);
 	return 0;
@@ -68,14 +132,16 @@ static int make_device(struct ward_rootfs *r, const struct ward_device *d, struc
 	/* whatever the image has there (a symlink to a host path...) goes first */
 	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
 		return ward_err_sys(e, "replace %s", d->path);
-	if (r->in_userns || mknodat(parent, name, type | perm, makedev(d->major, d->minor)) < 0) {
-		if (!r->in_userns && errno != EPERM)
+	/* a fifo needs no privilege: always made */
+	if ((r->in_userns && d->type != 'p') ||
+	    mknodat(parent, name, type | perm, makedev(d->major, d->minor)) < 0) {
+		if (d->type == 'p' || (!r->in_userns && errno != EPERM))
 			return ward_err_sys(e, "mknod %s", d->path);
-		if (bind_host_device(r, d, parent, name, e) < 0)
-			return -1;
-	} else if (fchmodat(parent, name, perm, 0) < 0) {
-		return ward_err_sys(e, "chmod %s", d->path);
+		/* the host's node: never chowned (its owner was checked) */
+		return bind_host_device(d, parent, name, e);
 	}
+	if (fchmodat(parent, name, perm, 0) < 0)
+		return ward_err_sys(e, "chmod %s", d->path);
 	if ((d->has_uid || d->has_gid) && fchownat(parent, name, d->has_uid ? d->uid : (uid_t)-1,
 						   d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
 		return ward_err_sys(e, "chown %s", d->path);

@@ -984,25 +984,30 @@ mount_opts_of() {
 	[ "$(cat "$secret")" = "$text" ] && [ "$(stat -c '%u:%g %a' "$secret")" = "0:0 600" ] || fail "the host's secret file changed"
 }
 
-@test "devices: in a user namespace, linux.devices uid, gid and fileMode never change the host's node; what they cannot apply is refused" {
-	ward_only "runc 1.1.5 ignores them"
+@test "devices: in a user namespace, the host's node bound for linux.devices never changes: a uid, gid or fileMode it lacks is refused, chmod and chown inside fail" {
+	ward_only "runc 1.1.5 ignores them and binds the node writable"
 	local node
 	host_tmp ward-devnode
 	node=$HOST_PATH
 	rm "$node"
 	mknod -m 600 "$node" c 1 3
 	devices_userns 0
-	bundle_args stat -c '%u:%g %a %t:%T' "$node"
+	bundle_args sh -c 'stat -c "%u:%g %a %t:%T" "$0"; chmod 666 "$0" && echo CHMOD-OK; chown 1234 "$0" && echo CHOWN-OK
+		echo x > "$0" && echo write-ok; true' "$node"
 	bundle_set '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3, uid: 1234, gid: 1234, fileMode: 438}]' --arg p "$node"
 	run --separate-stderr rt run --bundle "$BUNDLE" "$ID" < /dev/null
 	[ "$(stat -c '%u:%g %a' "$node")" = "0:0 600" ] || fail "CRITICAL: the host's node $node is now $(stat -c '%u:%g %a' "$node")"
 	assert_clean_failure
-	[[ $stderr == *"linux.devices[0]"*uid*"$node"* ]] || fail "expected linux.devices[0], uid and $node:" "$stderr"
-	# what the host's node already has is no change: it is bound
+	[[ $stderr == *"linux.devices[0]: uid 1234 cannot be applied: $node"* ]] || fail "expected linux.devices[0], uid and $node:" "$stderr"
+	# what the host's node already has changes nothing: it is bound, and stays the host's
 	bundle_set '.linux.devices = [{path: $p, type: "c", major: 1, minor: 3, uid: 0, gid: 0, fileMode: 384}]' --arg p "$node"
 	run rt run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$(stat -c '%u:%g %a' "$node")" = "0:0 600" ] || fail "CRITICAL: the host's node $node is now $(stat -c '%u:%g %a' "$node"):" "$output"
 	assert_status 0
-	assert_output "0:0 600 1:3"
+	assert_line_eq 0 "0:0 600 1:3"
+	refute_output_contains CHMOD-OK
+	refute_output_contains CHOWN-OK
+	assert_output_contains write-ok
 }
 
 @test "devices: in a user namespace, the host's nodes ward binds in /dev are nosuid,noexec" {
@@ -1016,13 +1021,16 @@ mount_opts_of() {
 	done
 }
 
-@test "devices: in a user namespace, a linux.devices entry for a host device node is bound, usable, nosuid,noexec" {
+@test "devices: in a user namespace, a linux.devices entry for a host device node is bound, usable, nosuid,noexec; a fifo is made" {
 	local opts
 	devices_userns 100000
-	bundle_set '.linux.devices = [{path: "/dev/zero", type: "c", major: 1, minor: 5}]'
-	ctr_sh_ok 'stat -c "%F %t:%T" /dev/zero; head -c 4 /dev/zero | od -An -tx1; cat /proc/self/mountinfo'
+	bundle_set '.linux.devices = [{path: "/dev/zero", type: "c", major: 1, minor: 5}, {path: "/dev/myfifo", type: "p"}]'
+	ctr_sh_ok 'stat -c "%F %t:%T" /dev/zero; head -c 4 /dev/zero | od -An -tx1; stat -c %F /dev/myfifo
+		cat /proc/self/mountinfo'
 	assert_line_eq 0 "character special file 1:5"
 	[[ ${lines[1]} =~ ^\ *00\ 00\ 00\ 00\ *$ ]] || fail "reading /dev/zero gave '${lines[1]}'"
+	assert_line_eq 2 "fifo"
+	refute_output_contains " /dev/myfifo " # made, never bound
 	case $RUNTIME_NAME in
 	ward*)
 		opts=$(mount_opts_of /dev/zero "$output") || return 1

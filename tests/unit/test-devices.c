@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Devices: the rules the device cgroup programs are compiled from
- * (cgroup_devices.c), written one rule a segment and compared whole.
+ * (cgroup_devices.c), written one rule a segment and compared whole, and the
+ * check of a host object bound for a linux.devices entry (devices.c).
  * JSON is written with ' for " to keep it readable; parse_sq() swaps them. */
 #include "config.h"
 #include "cgroup_devices.h"
+#include "devices.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "spec.h"
 #include "tap.h"
@@ -125,8 +129,53 @@ static void test_rules(void)
 	reset();
 }
 
+static void node_is(mode_t mode, unsigned maj, unsigned min, char type, int64_t dmaj, int64_t dmin,
+		    const char *want)
+{
+	struct stat st = {.st_mode = mode, .st_rdev = makedev(maj, min)};
+	struct ward_device d = {.path = (char *)"/tmp/x", .type = type, .major = dmaj, .minor = dmin};
+	int r;
+
+	reset();
+	r = ward_dev_check_host_node(&st, &d, &err);
+	if (!want) {
+		if (!ok(r == 0, "%c %lld:%lld: the host's node 0%o %u:%u is it", type, (long long)dmaj,
+			(long long)dmin, mode, maj, min))
+			printf("#   %s\n", emsg());
+		return;
+	}
+	ok(r == -1 && err && err->code == EINVAL, "%c %lld:%lld: the host's 0%o %u:%u is refused (EINVAL)",
+	   type, (long long)dmaj, (long long)dmin, mode, maj, min);
+	is_str(emsg(), want, "  message: %s", want);
+}
+
+static void test_host_node(void)
+{
+	node_is(S_IFCHR | 0666, 1, 3, 'c', 1, 3, NULL);
+	node_is(S_IFCHR | 0600, 4, 73, 'u', 4, 73, NULL);
+	node_is(S_IFBLK | 0660, 8, 16, 'b', 8, 16, NULL);
+	node_is(S_IFREG | 0600, 0, 0, 'c', 1, 3,
+		"host /tmp/x is a regular file, not the character device 1:3");
+	node_is(S_IFDIR | 0700, 0, 0, 'c', 1, 3, "host /tmp/x is a directory, not the character device 1:3");
+	node_is(S_IFLNK | 0777, 0, 0, 'c', 1, 3,
+		"host /tmp/x is a symbolic link, not the character device 1:3");
+	node_is(S_IFIFO | 0600, 0, 0, 'b', 8, 0, "host /tmp/x is a fifo, not the block device 8:0");
+	node_is(S_IFSOCK | 0600, 0, 0, 'c', 1, 3, "host /tmp/x is a socket, not the character device 1:3");
+	node_is(S_IFCHR | 0666, 1, 5, 'c', 1, 3,
+		"host /tmp/x is the character device 1:5, not the character device 1:3");
+	node_is(S_IFCHR | 0666, 2, 3, 'c', 1, 3,
+		"host /tmp/x is the character device 2:3, not the character device 1:3");
+	node_is(S_IFBLK | 0660, 1, 3, 'c', 1, 3,
+		"host /tmp/x is the block device 1:3, not the character device 1:3");
+	node_is(S_IFCHR | 0660, 8, 0, 'b', 8, 0,
+		"host /tmp/x is the character device 8:0, not the block device 8:0");
+	node_is(S_IFIFO | 0600, 0, 0, 'p', 0, 0, "a fifo is made, never bound from the host");
+	reset();
+}
+
 int main(void)
 {
 	test_rules();
+	test_host_node();
 	return tap_done();
 }
