@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016,SC2154 # scripts for the container are single-quoted; bats run sets $stderr*
+# The restricted policy level is an allowlist judged on the OPENED host objects a
+# config names (security.md §0, §2): devices, user namespace maps, joined
+# namespaces, bind sources, hooks, filesystem types, the rootfs. Each test
+# performs the attack, shows that it works where the policy does not stop it
+# (the runtime under --policy baseline, or WARD_OLD_RUNTIME under restricted),
+# and that restricted refuses it before anything is created.
+
+load ../lib/common
+
+setup() {
+	setup_common
+	CLEANUP=()
+}
+
+teardown() {
+	local c
+	for c in "${CLEANUP[@]}"; do
+		eval "$c" || true
+	done
+	teardown_common
+}
+
+# A config the restricted level accepts: non-root, no capabilities, every namespace.
+restricted_clean() {
+	bundle_set '.process.user = {uid: 1000, gid: 1000}
+		| .linux.namespaces += [{type: "cgroup"}]'
+}
+
+# attack_rt ARGS...: the runtime as it was without this defence: WARD_OLD_RUNTIME
+# (a ward before the fix) under --policy restricted if set, else the runtime under
+# test at --policy baseline (which honours risky settings, logging them).
+attack_rt() {
+	if [ -n "${WARD_OLD_RUNTIME:-}" ]; then
+		RUNTIME=$WARD_OLD_RUNTIME rt --policy restricted "$@"
+	else
+		rt --policy baseline "$@"
+	fi
+}
+
+# assert_refused JSONPATH...: after `run --separate-stderr rt --policy restricted run
+# ...`: exit 1, the summary line first, a violation line for each JSON path, and
+# nothing left behind.
+assert_refused() {
+	local p
+	[ "$status" -eq 1 ] || fail "exit status $status, expected 1; stdout:" "$output" "stderr:" "$stderr"
+	[[ ${stderr_lines[0]} == *"refused by the restricted policy ("*"):" ]] ||
+		fail "first line is not the summary:" "$stderr"
+	for p in "$@"; do
+		printf '%s\n' "${stderr_lines[@]:1}" | grep -qF -- "  $p: " || fail "no line for $p:" "$stderr"
+	done
+	assert_no_container
+}
+
+# host_policy TEXT: a host policy file with TEXT, in a directory of its own (the
+# policy file's directory is a sensitive tree: it must not hold the bundle).
+host_policy() {
+	mkdir -p "$T/hostpolicy"
+	printf '%s\n' "$@" > "$T/hostpolicy/policy"
+	export WARD_POLICY_FILE=$T/hostpolicy/policy
+}
+
+# open_tmp_dirs: let other users reach $T through bats' 0700 directories.
+open_tmp_dirs() {
+	local d=$T
+	while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
+# loop_dev FILE: attach FILE to a free loop device (detached at teardown); its path.
+loop_dev() {
+	local dev
+	dev=$(losetup -f --show "$1") || fail "losetup failed"
+	CLEANUP+=("losetup -d $dev")
+	echo "$dev"
+}
+
+@test "restricted: a host block device in linux.devices is refused unless the host policy allows it" {
+	ward_only "restricted policy"
+	command -v losetup > /dev/null || skip "no losetup"
+	dd if=/dev/zero of="$T/disk.img" bs=1k count=1024 status=none
+	printf 'HOSTDATA-%s' "$ID" | dd of="$T/disk.img" bs=1 seek=4096 conv=notrunc status=none
+	dev=$(loop_dev "$T/disk.img")
+	maj=$((0x$(stat -c %t "$dev"))) min=$((0x$(stat -c %T "$dev")))
+	restricted_clean
+	bundle_set '.linux.devices = [{path: "/dev/xdisk", type: "b", major: $ma, minor: $mi}]
+		| .linux.resources.devices = [{allow: false, access: "rwm"},
+			{allow: true, type: "b", major: $ma, minor: $mi, access: "rw"}]' \
+		--argjson ma "$maj" --argjson mi "$min"
+	bundle_args sh -c 'id -u; dd if=/dev/xdisk bs=1 skip=4096 count=40 2>/dev/null; echo;
+		printf "CTRWROTE" | dd of=/dev/xdisk bs=1 seek=8192 conv=notrunc,fsync 2>/dev/null'
+	# the attack: a uid-1000 process without capabilities reads and writes the raw disk
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	[[ $output == *"HOSTDATA-$ID"* ]] || fail "the container did not read the raw device:" "$output"
+	grep -q CTRWROTE "$T/disk.img" || fail "the container's write did not reach the backing file"
+	# restricted refuses it, by JSON path
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "linux.devices[0]" "linux.resources.devices[1]"
+	# the host policy file can allow that device (type major:minor, * for any minor)
+	host_policy "allow-device = b $maj:*"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-allowed" < /dev/null
+	[ "$status" -eq 0 ] || fail "an allowed device was refused:" "$stderr"
+	[[ $output == *"HOSTDATA-$ID"* ]] || fail "the allowed device did not work:" "$output"
+}
+
+@test "restricted: a user namespace whose maps contain host id 0 is refused; one mapping 0 to 100000 runs" {
+	ward_only "restricted policy"
+	restricted_clean
+	chmod 777 "$SHARED"
+	bundle_share
+	bundle_set '.process.user = {uid: 0, gid: 0} | .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 0, size: 65536}]'
+	bundle_args sh -c 'cat /proc/self/uid_map; touch /shared/made-by-root'
+	# the attack: container root is host uid 0 (a file it makes is root's on the host)
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	[ "$(stat -c %u "$SHARED/made-by-root")" = 0 ] || fail "the container's file is not host root's:" "$output"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "linux.uidMappings[0]" "linux.gidMappings[0]"
+	# host ids from 100000: container root is nobody on the host
+	open_tmp_dirs
+	bundle_set '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	bundle_args sh -c 'cat /proc/self/uid_map'
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-ok" < /dev/null
+	[ "$status" -eq 0 ] || fail "mapping 0 to 100000 was refused:" "$stderr"
+	[[ $output =~ 0[[:space:]]+100000[[:space:]]+65536 ]] || fail "wrong map inside:" "$output"
+}
+
+@test "restricted: the host's network namespace is refused by identity, whatever the path" {
+	ward_only "restricted policy"
+	sleep 1000 < /dev/null > /dev/null 2>&1 &
+	host_pid=$!
+	CLEANUP+=("kill $host_pid")
+	unshare -n sleep 1000 < /dev/null > /dev/null 2>&1 &
+	own_pid=$!
+	CLEANUP+=("kill $own_pid")
+	touch "$T/netns-file"
+	mount --bind "/proc/$host_pid/ns/net" "$T/netns-file"
+	CLEANUP+=("umount '$T/netns-file'")
+	host_net=$(readlink /proc/self/ns/net)
+	restricted_clean
+	bundle_args sh -c 'readlink /proc/self/ns/net'
+	i=0
+	for path in "/proc/$host_pid/ns/net" "/proc/$host_pid/task/$host_pid/ns/net" "$T/netns-file"; do
+		i=$((i + 1))
+		bundle_set '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {type: "network", path: $p} else . end]' --arg p "$path"
+		net_index=$(jq '[.linux.namespaces[].type] | index("network")' "$BUNDLE/config.json")
+		# the attack: the container is in the host's network namespace
+		run attack_rt run --bundle "$BUNDLE" "$ID-old$i" < /dev/null
+		[ "$output" = "$host_net" ] || fail "$path: the container is not in the host's netns:" "$output"
+		run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+		assert_refused "linux.namespaces[$net_index].path"
+	done
+	# a network namespace that is not the host's is fine
+	bundle_set '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {type: "network", path: $p} else . end]' --arg p "/proc/$own_pid/ns/net"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-own" < /dev/null
+	[ "$status" -eq 0 ] || fail "a netns of its own was refused:" "$stderr"
+	[ "$output" = "$(readlink "/proc/$own_pid/ns/net")" ] && [ "$output" != "$host_net" ] ||
+		fail "not in the joined netns:" "$output"
+}
+
+@test "restricted: binds of sensitive host subtrees, symlinks to them and unix sockets are refused" {
+	ward_only "restricted policy"
+	if [ ! -e /var/spool/cron ]; then
+		mkdir /var/spool/cron
+		CLEANUP+=("rmdir /var/spool/cron")
+	fi
+	lib_dir=/lib/modules
+	[ -d "$lib_dir" ] || lib_dir=$(find /lib/ -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	[ -n "$lib_dir" ] || skip "no directory under /lib"
+	ln -s /etc "$T/etclink"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock" ||
+		skip "cannot make a unix socket"
+	restricted_clean
+	i=0
+	for src in /etc/cron.d /root /var/spool/cron "$lib_dir" /usr "$T/etclink" "$T/sock"; do
+		bundle_set '.mounts += [{destination: $d, type: "bind", source: $s, options: ["rbind", "ro"]}]' \
+			--arg d "/m$i" --arg s "$src"
+		i=$((i + 1))
+	done
+	first=$(($(jq '.mounts | length' "$BUNDLE/config.json") - i))
+	bundle_args sh -c 'for i in 0 1 2 3 4 5 6; do grep -c " /m$i " /proc/self/mountinfo; done
+		ls /m0 /m5 | head -n 3; [ -S /m6 ] && echo socket'
+	# the attack: each is mounted in the container
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	[ "$(grep -c '^1$' <<< "$output")" -eq 7 ] || fail "not every bind was mounted:" "$output"
+	assert_output_contains socket
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	paths=()
+	for ((k = 0; k < i; k++)); do paths+=("mounts[$((first + k))].source"); done
+	assert_refused "${paths[@]}"
+	[ "$(printf '%s\n' "${stderr_lines[@]:1}" | grep -c 'mounts\[.*\]\.source: ')" -eq "$i" ] ||
+		fail "expected one line per bind:" "$stderr"
+}
+
+@test "restricted: a prestart hook runs on the host as root: refused unless the host policy allows its binary" {
+	ward_only "restricted policy"
+	restricted_clean
+	bundle_set '.hooks.prestart = [{path: "/bin/sh", args: ["sh", "-c", $c]}]' --arg c "touch $T/pwned"
+	bundle_args true
+	# the attack: the config runs a command of its choice on the host
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	[ -e "$T/pwned" ] || fail "the hook did not run on the host:" "$output"
+	rm -f "$T/pwned"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "hooks.prestart[0].path"
+	[ ! -e "$T/pwned" ] || fail "the refused hook ran"
+	# the host policy file allows the binary by identity (a symlink names it too)
+	host_policy "allow-hook = $(readlink -f /bin/sh)"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-allowed" < /dev/null
+	[ "$status" -eq 0 ] || fail "an allowed hook was refused:" "$stderr"
+	[ -e "$T/pwned" ] || fail "the allowed hook did not run"
+}
+
+@test "restricted: a mount of a host disk's filesystem (type ext4) is refused" {
+	ward_only "restricted policy"
+	command -v mkfs.ext4 > /dev/null && command -v losetup > /dev/null || skip "no mkfs.ext4 or losetup"
+	dd if=/dev/zero of="$T/fs.img" bs=1M count=8 status=none
+	mkfs.ext4 -q -E root_owner=1000:1000 "$T/fs.img"
+	dev=$(loop_dev "$T/fs.img")
+	restricted_clean
+	maj=$((0x$(stat -c %t "$dev"))) min=$((0x$(stat -c %T "$dev")))
+	bundle_set '.mounts += [{destination: "/mnt", type: "ext4", source: $s}]
+		| .linux.resources.devices = [{allow: false, access: "rwm"},
+			{allow: true, type: "b", major: $ma, minor: $mi, access: "rwm"}]' \
+		--arg s "$dev" --argjson ma "$maj" --argjson mi "$min"
+	bundle_args sh -c 'echo written-by-container > /mnt/marker && cat /mnt/marker'
+	# the attack: the init (all capabilities while mounting) mounts the disk, writable
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	assert_output_contains written-by-container
+	n=$(($(jq '.mounts | length' "$BUNDLE/config.json") - 1))
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "mounts[$n].type"
+}
+
+@test "restricted: a rootfs that is, or contains, a sensitive host tree is refused" {
+	ward_only "restricted policy"
+	echo "host-marker-$ID" > "$T/marker"
+	open_tmp_dirs
+	# an alias of the host's / (a read-only bind mount), as a config may name it
+	mkdir "$T/hostroot"
+	mount -o bind,ro / "$T/hostroot"
+	CLEANUP+=("umount '$T/hostroot'")
+	restricted_clean
+	bundle_set '.root = {path: $r, readonly: true}' --arg r "$T/hostroot"
+	bundle_args cat "$T/marker"
+	# the attack: the container's / is the host's
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	assert_output_contains "host-marker-$ID"
+	for root in "$T/hostroot" / /etc /var; do
+		bundle_set '.root = {path: $r, readonly: true}' --arg r "$root"
+		run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+		assert_refused "root.path"
+	done
+}
