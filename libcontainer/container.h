@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "hostobj.h"
 #include "spec.h"
 #include "state.h"
 #include "ward.h"
@@ -21,6 +22,8 @@ struct ward_ctx {
 	enum ward_policy_level { WARD_POLICY_OCI, WARD_POLICY_BASELINE, WARD_POLICY_RESTRICTED } policy;
 	bool policy_set; /* by ward_ctx_set_policy; else read from the host file */
 	int cachefd;	 /* <root>/.cache, -1 until first used */
+	bool host_read;	 /* the host policy file has been read into host */
+	struct ward_host_policy host;
 };
 
 void ward_log(struct ward_ctx *ctx, enum ward_log_level level, const char *fmt, ...)
@@ -33,6 +36,14 @@ int ward_ctx_cache_dirfd(struct ward_ctx *ctx);
 /* The host's policy level: ward_ctx_set_policy's, else the host file's
  * (WARD_POLICY_FILE, "level = LEVEL"), else baseline. */
 int ward_ctx_host_policy(struct ward_ctx *ctx, int *level, struct ward_error **e);
+/* The host policy file's allowlists (read once, whatever --policy says). */
+int ward_ctx_host_allow(struct ward_ctx *ctx, const struct ward_host_policy **hp, struct ward_error **e);
+/* The host policy file's path: $WARD_POLICY_FILE, else the built-in one. */
+const char *ward_ctx_policy_file(void);
+/* The host objects s names, judged with the host's allowlists and with ward's
+ * state root and the host policy file's directory as sensitive trees too. */
+int ward_ctx_host_facts(struct ward_ctx *ctx, const struct ward_spec *s, const char *bundle,
+			struct ward_host_facts **out, struct ward_error **e);
 
 /* An opened container: its locked state directory and loaded state. */
 struct ward_handle {

@@ -96,7 +96,13 @@ struct ward_mount {
 	char *type;	   /* may be NULL (bind mounts) */
 	char *source;	   /* may be NULL */
 	char **options;	   /* NULL-terminated, as written */
+	/* Not from the JSON: a bind source's identity as create checked it
+	 * (hostobj.c, ward_host_facts_pin); the init refuses a tree that is
+	 * another object (mounts.c). */
+	int src_pin; /* enum ward_src_pin */
+	uint64_t src_dev, src_ino;
 };
+enum ward_src_pin { WARD_SRC_UNPINNED, WARD_SRC_PINNED, WARD_SRC_ABSENT };
 
 struct ward_device {
 	char *path; /* absolute, inside the container */
