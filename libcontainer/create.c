@@ -40,7 +40,8 @@ struct create_job {
 	char *created;
 	struct ward_seccomp *seccomp;
 	struct ward_cg_plan resources;
-	int level; /* the policy level it runs under */
+	int level;		       /* the policy level it runs under */
+	struct ward_host_facts *facts; /* the host objects it names, as checked (hostobj.h) */
 	struct ward_launch l;
 };
 
@@ -91,6 +92,11 @@ static int load_config(struct create_job *j, struct ward_error **e)
 		return -1;
 	if (ward_policy_apply(j->ctx, j->spec, &j->level, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
+	/* judged on the opened objects; the init verifies the bind sources it opens are those */
+	if (ward_ctx_host_facts(j->ctx, j->spec, j->bundle, &j->facts, e) < 0 ||
+	    ward_policy_judge(j->ctx, j->spec, j->level, j->facts, e) < 0)
+		return ward_err_prefix(e, "%s", cfg);
+	ward_host_facts_pin(j->facts, j->spec);
 	/* planned here, so a limit that cannot be had fails before anything exists */
 	if (ward_cgroup_plan(j->spec, j->level >= WARD_POLICY_BASELINE, &j->resources, e) < 0)
 		return ward_err_prefix(e, "%s", cfg);
@@ -260,6 +266,7 @@ static int launch(struct create_job *j, struct ward_error **e)
 
 static void job_free(struct create_job *j)
 {
+	ward_host_facts_free(j->facts);
 	ward_cgroup_plan_free(&j->resources);
 	ward_seccomp_free(j->seccomp);
 	ward_spec_free(j->spec);
@@ -307,7 +314,7 @@ static int do_create(struct ward_ctx *ctx, const char *id, const struct ward_cre
 		ward_error_free(ignored);
 		goto out;
 	}
-	ward_policy_log_risky(ctx, j.spec, j.level);
+	ward_policy_log_risky(ctx, j.spec, j.level, j.facts);
 	if (pid)
 		*pid = j.l.pid;
 	if (pidfd)

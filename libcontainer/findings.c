@@ -9,6 +9,7 @@
  * Standards" page. */
 #include "config.h"
 #include "findings.h"
+#include "findings_priv.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -17,6 +18,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "caps.h"
+#include "policy.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -79,24 +81,30 @@ const struct ward_check_def ward_check_defs[] = {
     {"W114", G_NS_MNT, 4, "host mount namespace"},
     {"W115", G_NS_CGROUP, 1, "host cgroup namespace"},
     {"W116", G_USERNS, 4, "no user namespace"},
+    {"W117", G_USERNS, 4, "user namespace maps host id 0"},
     {"W120", G_DEVICES_ALL, 5, "all devices allowed"},
-    {"W121", G_DEVICE_NODES, 2, "host block or memory device"},
-    {"W130", G_BIND_DIRS, 5, "sensitive host directory bind-mounted"},
-    {"W131", G_BIND_SOCKETS, 4, "container engine socket bind-mounted"},
-    {"W140", G_MASKED, 3, "no masked paths"},
+    {"W121", G_DEVICE_NODES, 2, "device outside the allowlist"},
+    {"W122", G_DEVICES_ALL, 5, "device rule beyond the allowlist"},
+    {"W130", G_BIND_DIRS, 5, "sensitive host tree bind-mounted"},
+    {"W131", G_BIND_SOCKETS, 4, "host socket bind-mounted"},
+    {"W132", G_DEVICE_NODES, 2, "host device node or fifo bind-mounted"},
+    {"W133", G_BIND_DIRS, 5, "rootfs in a sensitive host tree"},
+    {"W140", G_MASKED, 3, "default masked paths missing"},
     {"W141", G_READONLY, 3, "no read-only paths"},
     {"W142", G_READONLY, 3, "/proc/sys writable"},
     {"W143", G_KERNEL_RW, 2, "sysfs or cgroupfs writable"},
+    {"W144", G_BIND_DIRS, 5, "filesystem type outside the allowlist"},
     {"W150", G_ROOTFS_PROP, 1, "shared rootfs propagation"},
     {"W151", G_MOUNT_PROP, 1, "shared mount propagation"},
     {"W160", G_ROOT_RO, 1.5, "root filesystem writable"},
     {"W170", G_NOFILE, 0.5, "no RLIMIT_NOFILE"},
     {"W180", G_KERNEL_RW, 2, "sysctl name that is no sysctl's"},
+    {"W181", G_KERNEL_RW, 2, "sysctl outside the safe set"},
+    {"W190", G_BIND_SOCKETS, 4, "hook runs on the host"},
+    {"W191", G_BIND_SOCKETS, 4, "seccomp listener outside the allowlist"},
 };
 const size_t ward_n_check_defs = ARRAY_SIZE(ward_check_defs);
 
-#define CIS "CIS Docker v1.5.0 "
-#define PSS "Pod Security "
 static const char why_root[] =
     CIS "4.1 (a user for the container has been created); " PSS "restricted: Running as Non-root";
 static const char why_caps[] =
@@ -108,33 +116,12 @@ static const char why_nnp[] =
 	"restricted: Privilege Escalation";
 static const char why_seccomp[] =
     CIS "5.21 (the default seccomp profile is not disabled); " PSS "restricted: Seccomp";
-static const char why_userns[] = CIS "5.30 (the host's user namespaces are not shared)";
-static const char why_devices[] = CIS "5.17 (host devices are not directly exposed to containers)";
-static const char why_dirs[] =
-    CIS "5.5 (sensitive host system directories are not mounted); " PSS "baseline: HostPath Volumes";
-static const char why_socket[] = CIS "5.31 (the Docker socket is not mounted inside any containers)";
 static const char why_proc[] = PSS "baseline: /proc Mount Type (the default masks /proc and /sys files)";
 static const char why_kernel_rw[] =
     "ward security.md §2 (restricted: no writable kernel paths); " PSS "baseline: /proc Mount Type";
 static const char why_prop[] = CIS "5.19 (mount propagation mode is not set to shared)";
 static const char why_rootro[] = CIS "5.12 (the container's root filesystem is mounted as read only)";
 static const char why_ulimit[] = CIS "5.18 (the default ulimit is overwritten at runtime if needed)";
-static const char *const why_ns[] = {
-    CIS "5.15 (the host's process namespace is not shared); " PSS "baseline: Host Namespaces",
-    CIS "5.9 (the host's network namespace is not shared); " PSS "baseline: Host Namespaces",
-    CIS "5.16 (the host's IPC namespace is not shared); " PSS "baseline: Host Namespaces",
-    CIS "5.20 (the host's UTS namespace is not shared)",
-    CIS "5.5 (sensitive host system directories are not mounted): the host's mount namespace has them all",
-    "ward security.md §2 (restricted: no host namespace is shared)",
-};
-
-struct collector {
-	const struct ward_spec *s;
-	int level;
-	bool userns; /* a user namespace of the container's own */
-	struct ward_finding *v;
-	size_t n, cap;
-};
 
 /* ---- helpers ---- */
 
@@ -155,8 +142,8 @@ static const struct ward_check_def *check_def(const char *id)
 
 /* A new finding; the caller fills path, message and fix. Its weight is the
  * check's maximum unless the caller lowers it. */
-static struct ward_finding *add(struct collector *c, const char *id, int severity, bool restricted,
-				const char *why)
+struct ward_finding *ward_finding_add(struct collector *c, const char *id, int severity, bool restricted,
+				      const char *why)
 {
 	const struct ward_check_def *d = check_def(id);
 	struct ward_finding *f;
@@ -171,65 +158,10 @@ static struct ward_finding *add(struct collector *c, const char *id, int severit
 	return f;
 }
 
-static yajl_val obj_get(yajl_val obj, const char *key)
-{
-	if (!obj || !YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
-			return obj->u.object.values[i];
-	return NULL;
-}
-
-static yajl_val obj_path(yajl_val v, const char *const *keys)
-{
-	for (; v && *keys; keys++)
-		v = obj_get(v, *keys);
-	return v;
-}
-
-static size_t arr_len(yajl_val a)
-{
-	return a && YAJL_IS_ARRAY(a) ? a->u.array.len : 0;
-}
-
-static const char *node_str(yajl_val v)
-{
-	return v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-}
-
-static bool strv_has(char *const *v, const char *s)
-{
-	for (; v && *v; v++)
-		if (strcmp(*v, s) == 0)
-			return true;
-	return false;
-}
-
-/* The last of "ro"/"rw" in mount options wins; no option means rw. */
-static bool opts_ro(char *const *o)
-{
-	bool ro = false;
-
-	for (; o && *o; o++) {
-		if (strcmp(*o, "ro") == 0)
-			ro = true;
-		else if (strcmp(*o, "rw") == 0)
-			ro = false;
-	}
-	return ro;
-}
-
-static bool is_bind(const struct ward_mount *m)
-{
-	return (m->type && strcmp(m->type, "bind") == 0) || strv_has(m->options, "bind") ||
-	       strv_has(m->options, "rbind");
-}
-
 /* Lexically clean an absolute path ("/var//run/./a/../docker.sock" ->
  * "/var/run/docker.sock"); /var/run is the same as /run on every distribution
  * ward supports, so it is folded into /run. NULL for relative paths. */
-static char *clean_path(const char *p)
+char *ward_clean_path(const char *p)
 {
 	char *out, *w;
 
@@ -265,16 +197,9 @@ static char *clean_path(const char *p)
 	return out;
 }
 
-static bool under(const char *p, const char *dir)
+bool ward_host_ns_path(const char *path)
 {
-	size_t n = strlen(dir);
-
-	return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
-}
-
-static bool host_ns_path(const char *path)
-{
-	_cleanup_free_ char *p = clean_path(path);
+	_cleanup_free_ char *p = ward_clean_path(path);
 
 	return p && (strncmp(p, "/proc/1/ns/", 11) == 0 || strncmp(p, "/proc/self/ns/", 14) == 0 ||
 		     strncmp(p, "/proc/thread-self/ns/", 21) == 0);
@@ -289,13 +214,17 @@ static void check_user(struct collector *c)
 
 	if (p->user.uid != 0 || c->userns)
 		return;
-	f = add(c, "W101", WARD_SEV_HIGH, true, why_root);
+	f = ward_finding_add(c, "W101", WARD_SEV_HIGH, true, why_root);
 	f->path = xstrdup("process.user.uid");
-	f->message = xstrdup("the process runs as uid 0 in the host's user namespace: root on the host if it "
-			     "gets out");
+	f->message =
+	    xstrdup(c->userns_maps_root
+			? "the process runs as uid 0 in a user namespace whose maps hold host id 0: "
+			  "host root's files are its own"
+			: "the process runs as uid 0 in the host's user namespace: root on the host if "
+			  "it gets out");
 	f->fix =
 	    xstrdup("set process.user.uid and gid to a non-zero id (e.g. 1000), or add {\"type\":\"user\"} "
-		    "to linux.namespaces with linux.uidMappings and gidMappings");
+		    "to linux.namespaces with linux.uidMappings and gidMappings that leave host id 0 out");
 }
 
 static const struct {
@@ -376,12 +305,12 @@ static void check_cap_set(struct collector *c, const char *name)
 {
 	const struct ward_caps *caps = &c->s->process.caps;
 	const char *const k[] = {"process", "capabilities", name, NULL};
-	yajl_val a = obj_path((yajl_val)c->s->tree, k);
+	yajl_val a = fobj_path((yajl_val)c->s->tree, k);
 	uint64_t seen = 0, bep = caps->set[WARD_CAP_BOUNDING] | caps->set[WARD_CAP_EFFECTIVE] |
 				 caps->set[WARD_CAP_PERMITTED];
 
-	for (size_t i = 0; i < arr_len(a); i++) {
-		const char *str = node_str(a->u.array.values[i]), *what;
+	for (size_t i = 0; i < farr_len(a); i++) {
+		const char *str = fnode_str(a->u.array.values[i]), *what;
 		int cap = ward_cap_from_name(str), sev, nsets = 0;
 		_cleanup_free_ char *sets = NULL;
 		struct ward_finding *f;
@@ -392,7 +321,7 @@ static void check_cap_set(struct collector *c, const char *name)
 		sev = cap_severity(cap, &what);
 		for (int s = WARD_CAP_BOUNDING; s <= WARD_CAP_PERMITTED; s++)
 			nsets += s != WARD_CAP_INHERITABLE && (caps->set[s] & (UINT64_C(1) << cap));
-		f = add(c, "W102", sev, cap != CAP_NET_BIND_SERVICE, why_caps);
+		f = ward_finding_add(c, "W102", sev, cap != CAP_NET_BIND_SERVICE, why_caps);
 		f->weight = cap_points(sev) / (nsets ? nsets : 1);
 		f->path = xasprintf("process.capabilities.%s[%zu]", name, i);
 		f->message = xasprintf("%s in the %s set: %s", cap_label(cap, str), name, what);
@@ -444,7 +373,7 @@ static void check_caps(struct collector *c)
 	};
 
 	if ((bep & ALL_CAPS_MASK) == ALL_CAPS_MASK) {
-		struct ward_finding *f = add(c, "W105", WARD_SEV_CRITICAL, true, why_priv);
+		struct ward_finding *f = ward_finding_add(c, "W105", WARD_SEV_CRITICAL, true, why_priv);
 
 		f->escape = !c->userns;
 		f->path = xstrdup("process.capabilities");
@@ -469,7 +398,7 @@ static void check_caps(struct collector *c)
 		if (!m)
 			continue;
 		names = cap_list(m);
-		f = add(c, extra[i].id, WARD_SEV_HIGH, (m & ~NBS_MASK) != 0, why_caps);
+		f = ward_finding_add(c, extra[i].id, WARD_SEV_HIGH, (m & ~NBS_MASK) != 0, why_caps);
 		f->path = xasprintf("process.capabilities.%s", extra[i].name);
 		f->message = xasprintf("%s capabilities %s: %s", extra[i].name, names, extra[i].effect);
 		f->fix = xasprintf("set process.capabilities.%s to []", extra[i].name);
@@ -483,7 +412,7 @@ static void check_nnp(struct collector *c)
 
 	if (nnp == 1 || (nnp < 0 && c->level >= WARD_FINDINGS_BASELINE))
 		return;
-	f = add(c, "W106", WARD_SEV_HIGH, true, why_nnp);
+	f = ward_finding_add(c, "W106", WARD_SEV_HIGH, true, why_nnp);
 	f->path = xstrdup("process.noNewPrivileges");
 	f->message = xstrdup(nnp == 0 ? "noNewPrivileges is false: setuid and file-capability programs raise "
 					"privileges"
@@ -500,7 +429,7 @@ static void check_rlimits(struct collector *c)
 	for (size_t i = 0; p->rlimits && i < p->n_rlimits; i++)
 		if (p->rlimits[i].resource == RLIMIT_NOFILE)
 			return;
-	f = add(c, "W170", WARD_SEV_INFO, false, why_ulimit);
+	f = ward_finding_add(c, "W170", WARD_SEV_INFO, false, why_ulimit);
 	f->path = xstrdup("process.rlimits");
 	f->message = xstrdup("no RLIMIT_NOFILE: the container inherits the runtime's open-file limit");
 	f->fix = xstrdup("add {\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":1024} to process.rlimits");
@@ -512,9 +441,9 @@ static bool seccomp_allows_by_default(yajl_val sc, bool *filters_nothing)
 {
 	const char *const k[] = {"defaultAction", NULL};
 	const char *const sys[] = {"syscalls", NULL};
-	const char *act = node_str(obj_path(sc, k));
+	const char *act = fnode_str(fobj_path(sc, k));
 
-	*filters_nothing = arr_len(obj_path(sc, sys)) == 0;
+	*filters_nothing = farr_len(fobj_path(sc, sys)) == 0;
 	return act && (strcmp(act, "SCMP_ACT_ALLOW") == 0 || strcmp(act, "SCMP_ACT_LOG") == 0);
 }
 
@@ -525,7 +454,7 @@ static void check_seccomp(struct collector *c)
 	bool nothing;
 
 	if ((l->has_seccomp && !l->seccomp) || (!l->has_seccomp && c->level < WARD_FINDINGS_BASELINE)) {
-		f = add(c, "W107", WARD_SEV_HIGH, true, why_seccomp);
+		f = ward_finding_add(c, "W107", WARD_SEV_HIGH, true, why_seccomp);
 		f->path = xstrdup("linux.seccomp");
 		f->message =
 		    xstrdup(l->has_seccomp ? "linux.seccomp is null: every syscall reaches the kernel"
@@ -540,7 +469,7 @@ static void check_seccomp(struct collector *c)
 	}
 	if (!l->seccomp || !seccomp_allows_by_default((yajl_val)l->seccomp, &nothing))
 		return;
-	f = add(c, "W108", nothing ? WARD_SEV_HIGH : WARD_SEV_MEDIUM, true, why_seccomp);
+	f = ward_finding_add(c, "W108", nothing ? WARD_SEV_HIGH : WARD_SEV_MEDIUM, true, why_seccomp);
 	if (!nothing)
 		f->weight = 6;
 	f->path = xstrdup("linux.seccomp.defaultAction");
@@ -553,14 +482,14 @@ static void check_seccomp(struct collector *c)
 }
 
 /* The index of the namespace of type name in linux.namespaces, for its path. */
-static size_t ns_index(const struct ward_spec *s, const char *name)
+size_t ward_ns_index(const struct ward_spec *s, const char *name)
 {
 	const char *const k[] = {"linux", "namespaces", NULL};
 	const char *const t[] = {"type", NULL};
-	yajl_val a = obj_path((yajl_val)s->tree, k);
+	yajl_val a = fobj_path((yajl_val)s->tree, k);
 
-	for (size_t i = 0; i < arr_len(a); i++) {
-		const char *type = node_str(obj_path(a->u.array.values[i], t));
+	for (size_t i = 0; i < farr_len(a); i++) {
+		const char *type = fnode_str(fobj_path(a->u.array.values[i], t));
 
 		if (type && strcmp(type, name) == 0)
 			return i;
@@ -568,218 +497,10 @@ static size_t ns_index(const struct ward_spec *s, const char *name)
 	return 0;
 }
 
-static void check_namespaces(struct collector *c)
-{
-	static const struct {
-		const char *id;
-		int severity;
-		const char *gives;
-	} ns[] = {
-	    {"W110", WARD_SEV_HIGH, "the host's processes can be seen, signalled and traced"},
-	    {"W111", WARD_SEV_HIGH, "the host's interfaces and local services are reachable"},
-	    {"W112", WARD_SEV_MEDIUM, "the host's shared memory and message queues are reachable"},
-	    {"W113", WARD_SEV_LOW, "the host's hostname can be changed"},
-	    {"W114", WARD_SEV_CRITICAL, "every host mount is visible"},
-	    {"W115", WARD_SEV_LOW, "the host's cgroup tree is visible"},
-	};
-	const struct ward_linux *l = &c->s->linux_;
-
-	for (int t = WARD_NS_PID; t <= WARD_NS_CGROUP; t++) {
-		const char *name = ward_ns_name((enum ward_ns_type)t);
-		bool missing = !c->s->has_linux || !l->ns[t].present;
-		struct ward_finding *f;
-
-		if (!missing && !(l->ns[t].path && host_ns_path(l->ns[t].path)))
-			continue;
-		f = add(c, ns[t].id, ns[t].severity, true, why_ns[t]);
-		if (missing) {
-			f->path = xstrdup("linux.namespaces");
-			f->message =
-			    xasprintf("no %s namespace: the host's is shared; %s", name, ns[t].gives);
-			f->fix = xasprintf("add {\"type\":\"%s\"} to linux.namespaces", name);
-		} else {
-			size_t i = ns_index(c->s, name);
-
-			f->path = xasprintf("linux.namespaces[%zu].path", i);
-			f->message = xasprintf("the %s namespace joins %s, the host's; %s", name,
-					       l->ns[t].path, ns[t].gives);
-			f->fix = xasprintf("remove \"path\" from linux.namespaces[%zu] (a new %s namespace)",
-					   i, name);
-		}
-	}
-}
-
-static void check_userns(struct collector *c)
-{
-	const struct ward_namespace *u = &c->s->linux_.ns[WARD_NS_USER];
-	struct ward_finding *f;
-
-	if (c->userns)
-		return;
-	f = add(c, "W116", WARD_SEV_MEDIUM, false, why_userns);
-	f->path = u->present ? xasprintf("linux.namespaces[%zu].path", ns_index(c->s, "user"))
-			     : xstrdup("linux.namespaces");
-	f->message =
-	    xstrdup(u->present ? "the user namespace joined is the host's: container root is host root"
-			       : "no user namespace: uids in the container are the host's");
-	f->fix =
-	    xstrdup("add {\"type\":\"user\"} to linux.namespaces with linux.uidMappings and gidMappings");
-}
-
-/* A linux.resources.devices rule that covers every device: type "a", or no
- * type and no major/minor (the spec: unset means all). */
-static bool rule_covers_all(yajl_val r)
-{
-	const char *const t[] = {"type", NULL}, *const mj[] = {"major", NULL}, *const mn[] = {"minor", NULL};
-	const char *type = node_str(obj_path(r, t));
-	yajl_val major = obj_path(r, mj), minor = obj_path(r, mn);
-
-	if (type)
-		return strcmp(type, "a") == 0;
-	return (!major || YAJL_IS_NULL(major) || (YAJL_IS_INTEGER(major) && YAJL_GET_INTEGER(major) < 0)) &&
-	       (!minor || YAJL_IS_NULL(minor) || (YAJL_IS_INTEGER(minor) && YAJL_GET_INTEGER(minor) < 0));
-}
-
-static void check_device_rules(struct collector *c)
-{
-	const char *const k[] = {"devices", NULL}, *const al[] = {"allow", NULL};
-	yajl_val a = obj_path((yajl_val)c->s->linux_.resources, k);
-	struct ward_finding *f;
-	size_t last = 0;
-	bool found = false;
-
-	/* Rules apply in order: a later rule over all devices replaces earlier ones. */
-	for (size_t i = 0; i < arr_len(a); i++)
-		if (rule_covers_all(a->u.array.values[i])) {
-			last = i;
-			found = true;
-		}
-	if (!found || !YAJL_IS_TRUE(obj_path(a->u.array.values[last], al)))
-		return;
-	f = add(c, "W120", WARD_SEV_CRITICAL, true, why_devices);
-	f->path = xasprintf("linux.resources.devices[%zu]", last);
-	f->message =
-	    xstrdup("every device is allowed: host disks and kernel memory can be opened once a node "
-		    "exists (mknod)");
-	f->fix = xasprintf("replace linux.resources.devices[%zu] by {\"allow\":false,\"access\":\"rwm\"} and "
-			   "allow only the devices the workload needs",
-			   last);
-}
-
-static void check_device_nodes(struct collector *c)
-{
-	const struct ward_linux *l = &c->s->linux_;
-
-	for (size_t i = 0; l->devices && i < l->n_devices; i++) {
-		const struct ward_device *d = &l->devices[i];
-		bool mem =
-		    d->type == 'c' && d->major == 1 && (d->minor == 1 || d->minor == 2 || d->minor == 4);
-		struct ward_finding *f;
-
-		if (d->type != 'b' && !mem)
-			continue;
-		f = add(c, "W121", WARD_SEV_HIGH, false, why_devices);
-		f->path = xasprintf("linux.devices[%zu]", i);
-		f->message = xasprintf("%s (%c %lld:%lld) exposes the host's %s", d->path, d->type,
-				       (long long)d->major, (long long)d->minor,
-				       mem ? "kernel memory" : "block device: its filesystems, raw");
-		f->fix = xasprintf("remove linux.devices[%zu] (%s); pass only the devices the workload needs",
-				   i, d->path);
-	}
-}
-
-/* Engine and runtime sockets: any of them is the host. /run itself holds them all. */
-static bool engine_socket(const char *p)
-{
-	static const char *const dirs[] = {"/run/docker.sock", "/run/docker", "/run/containerd",
-					   "/run/podman",      "/run/crio",   "/run/ward"};
-
-	if (strcmp(p, "/run") == 0)
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (under(p, dirs[i]))
-			return true;
-	return false;
-}
-
-static bool sensitive_dir(const char *p)
-{
-	return strcmp(p, "/") == 0 || strcmp(p, "/dev") == 0 || strcmp(p, "/etc") == 0 || under(p, "/proc") ||
-	       under(p, "/sys") || under(p, "/boot");
-}
-
-static void check_bind(struct collector *c, size_t i, const struct ward_mount *m)
-{
-	_cleanup_free_ char *src = clean_path(m->source);
-	bool ro = opts_ro(m->options);
-	struct ward_finding *f;
-
-	if (!src)
-		return;
-	if (engine_socket(src)) {
-		f = add(c, "W131", WARD_SEV_CRITICAL, true, why_socket);
-		f->escape = true;
-		f->path = xasprintf("mounts[%zu].source", i);
-		f->message = xasprintf("binds %s into %s: a container engine's API, which is root on the "
-				       "host",
-				       m->source, m->destination);
-		f->fix = xasprintf("remove mounts[%zu]", i);
-		return;
-	}
-	if (!sensitive_dir(src))
-		return;
-	f = add(c, "W130",
-		!ro	    ? (strcmp(src, "/") == 0 ? WARD_SEV_CRITICAL : WARD_SEV_HIGH)
-		: c->userns ? WARD_SEV_LOW
-			    : WARD_SEV_MEDIUM,
-		true, why_dirs);
-	f->weight = f->severity >= WARD_SEV_HIGH ? 5 : f->severity == WARD_SEV_MEDIUM ? 3 : 1;
-	f->path = xasprintf("mounts[%zu].source", i);
-	f->message = xasprintf("binds the host's %s into %s%s", src, m->destination,
-			       ro ? " (read-only)" : " read-write");
-	f->fix = xasprintf("remove mounts[%zu], or bind a dedicated directory instead", i);
-}
-
-static void check_mounts(struct collector *c)
-{
-	for (size_t i = 0; c->s->mounts && i < c->s->n_mounts; i++) {
-		const struct ward_mount *m = &c->s->mounts[i];
-		const char *t = m->type ? m->type : "";
-
-		if (is_bind(m)) {
-			check_bind(c, i, m);
-		} else if ((strcmp(t, "sysfs") == 0 || strcmp(t, "cgroup") == 0 ||
-			    strcmp(t, "cgroup2") == 0) &&
-			   !opts_ro(m->options)) {
-			struct ward_finding *f = add(c, "W143", WARD_SEV_MEDIUM, true, why_kernel_rw);
-
-			f->path = xasprintf(m->options ? "mounts[%zu].options" : "mounts[%zu]", i);
-			f->message = xasprintf("%s on %s is writable: kernel and cgroup knobs can be changed",
-					       t, m->destination);
-			f->fix = xasprintf(m->options ? "add \"ro\" to mounts[%zu].options"
-						      : "add \"options\": [\"ro\"] to mounts[%zu]",
-					   i);
-		}
-		for (size_t j = 0; m->options && m->options[j]; j++) {
-			struct ward_finding *f;
-
-			if (strcmp(m->options[j], "shared") != 0 && strcmp(m->options[j], "rshared") != 0)
-				continue;
-			f = add(c, "W151", WARD_SEV_LOW, false, why_prop);
-			f->path = xasprintf("mounts[%zu].options[%zu]", i, j);
-			f->message = xasprintf("%s is %s: mounts made in the container propagate to the host",
-					       m->destination, m->options[j]);
-			f->fix =
-			    xasprintf("replace \"%s\" in mounts[%zu].options by \"rprivate\" or \"rslave\"",
-				      m->options[j], i);
-		}
-	}
-}
-
 static bool covers_proc_sys(char *const *v)
 {
 	for (; v && *v; v++) {
-		_cleanup_free_ char *p = clean_path(*v);
+		_cleanup_free_ char *p = ward_clean_path(*v);
 
 		if (p && (strcmp(p, "/proc/sys") == 0 || strcmp(p, "/proc") == 0 || strcmp(p, "/") == 0))
 			return true;
@@ -787,16 +508,45 @@ static bool covers_proc_sys(char *const *v)
 	return false;
 }
 
-static void check_paths(struct collector *c)
+/* ward's default masked paths that no entry of v masks (itself or a parent),
+ * comma-separated; NULL when all are. */
+static char *masked_missing(char *const *v, size_t *n)
+{
+	char *out = NULL;
+
+	*n = 0;
+	for (const char *const *d = ward_default_masked_paths; *d; d++) {
+		bool covered = false;
+
+		for (char *const *m = v; m && *m && !covered; m++) {
+			_cleanup_free_ char *p = ward_clean_path(*m);
+			size_t len = p ? strlen(p) : 0;
+
+			covered = p && strncmp(*d, p, len) == 0 &&
+				  ((*d)[len] == '\0' || (*d)[len] == '/' || strcmp(p, "/") == 0);
+		}
+		if (!covered) {
+			char *t = xasprintf("%s%s%s", out ? out : "", out ? ", " : "", *d);
+
+			free(out);
+			out = t;
+			(*n)++;
+		}
+	}
+	return out;
+}
+
+static void check_masked(struct collector *c)
 {
 	const struct ward_linux *l = &c->s->linux_;
 	bool oci = c->level < WARD_FINDINGS_BASELINE;
-	bool masked_empty = !l->masked_paths || !l->masked_paths[0];
-	bool ro_empty = !l->readonly_paths || !l->readonly_paths[0];
+	bool empty = !l->masked_paths || !l->masked_paths[0];
+	_cleanup_free_ char *missing = NULL;
 	struct ward_finding *f;
+	size_t n;
 
-	if ((l->has_masked_paths && masked_empty) || (!l->has_masked_paths && oci)) {
-		f = add(c, "W140", WARD_SEV_MEDIUM, false, why_proc);
+	if ((l->has_masked_paths && empty) || (!l->has_masked_paths && oci)) {
+		f = ward_finding_add(c, "W140", WARD_SEV_MEDIUM, true, why_proc);
 		f->path = xstrdup("linux.maskedPaths");
 		f->message =
 		    xstrdup(l->has_masked_paths ? "linux.maskedPaths is empty: /proc/kcore, /proc/keys, "
@@ -807,9 +557,28 @@ static void check_paths(struct collector *c)
 		    xstrdup(l->has_masked_paths ? "remove linux.maskedPaths (ward masks its default list) or "
 						  "list the paths `ward spec` masks"
 						: "add linux.maskedPaths as `ward spec` writes it");
+		return;
 	}
+	if (!l->has_masked_paths || !(missing = masked_missing(l->masked_paths, &n)))
+		return;
+	f = ward_finding_add(c, "W140", WARD_SEV_LOW, true, why_proc);
+	f->weight = 0.3 * (double)n;
+	f->path = xstrdup("linux.maskedPaths");
+	f->message = xasprintf("linux.maskedPaths lacks ward's default%s %s: %s readable", n == 1 ? "" : "s",
+			       missing, n == 1 ? "it is" : "they are");
+	f->fix = xasprintf("add %s to linux.maskedPaths", missing);
+}
+
+static void check_paths(struct collector *c)
+{
+	const struct ward_linux *l = &c->s->linux_;
+	bool oci = c->level < WARD_FINDINGS_BASELINE;
+	bool ro_empty = !l->readonly_paths || !l->readonly_paths[0];
+	struct ward_finding *f;
+
+	check_masked(c);
 	if ((l->has_readonly_paths && ro_empty) || (!l->has_readonly_paths && oci)) {
-		f = add(c, "W141", WARD_SEV_MEDIUM, true, why_kernel_rw);
+		f = ward_finding_add(c, "W141", WARD_SEV_MEDIUM, true, why_kernel_rw);
 		f->path = xstrdup("linux.readonlyPaths");
 		f->message =
 		    xstrdup(l->has_readonly_paths ? "linux.readonlyPaths is empty: /proc/sys and "
@@ -821,7 +590,7 @@ static void check_paths(struct collector *c)
 						    "list) or list the paths `ward spec` lists"
 						  : "add linux.readonlyPaths as `ward spec` writes it");
 	} else if (l->has_readonly_paths && !covers_proc_sys(l->readonly_paths)) {
-		f = add(c, "W142", WARD_SEV_MEDIUM, true, why_kernel_rw);
+		f = ward_finding_add(c, "W142", WARD_SEV_MEDIUM, true, why_kernel_rw);
 		f->path = xstrdup("linux.readonlyPaths");
 		f->message = xstrdup("linux.readonlyPaths lacks /proc/sys: host kernel settings that are not "
 				     "namespaced are writable");
@@ -836,14 +605,14 @@ static void check_root(struct collector *c)
 	struct ward_finding *f;
 
 	if (prop && (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0)) {
-		f = add(c, "W150", WARD_SEV_MEDIUM, true, why_prop);
+		f = ward_finding_add(c, "W150", WARD_SEV_MEDIUM, true, why_prop);
 		f->path = xstrdup("linux.rootfsPropagation");
 		f->message =
 		    xasprintf("rootfsPropagation is %s: mounts made in the container reach the host", prop);
 		f->fix = xstrdup("set linux.rootfsPropagation to \"rprivate\" or \"rslave\", or remove it");
 	}
 	if (!s->root_readonly) {
-		f = add(c, "W160", WARD_SEV_LOW, false, why_rootro);
+		f = ward_finding_add(c, "W160", WARD_SEV_LOW, false, why_rootro);
 		f->path = xstrdup("root.readonly");
 		f->message =
 		    xstrdup("the root filesystem is writable: a compromise can change the container's "
@@ -895,26 +664,21 @@ static void sort_by_severity(struct ward_finding *v, size_t n)
 	free(out);
 }
 
-int ward_findings_collect(const struct ward_spec *s, int level, struct ward_finding **out, size_t *n)
+int ward_findings_collect_facts(const struct ward_spec *s, int level, const struct ward_host_facts *facts,
+				struct ward_finding **out, size_t *n)
 {
-	const struct ward_namespace *u;
-	struct collector c = {.s = s, .level = level};
+	struct collector c = {.s = s, .level = level, .facts = facts};
 
 	if (!s || !out || !n || level < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	u = &s->linux_.ns[WARD_NS_USER];
-	c.userns = s->has_linux && u->present && !(u->path && host_ns_path(u->path));
+	ward_findings_userns(&c);
 	check_user(&c);
 	check_caps(&c);
 	check_nnp(&c);
 	check_seccomp(&c);
-	check_namespaces(&c);
-	check_userns(&c);
-	check_device_rules(&c);
-	check_device_nodes(&c);
-	check_mounts(&c);
+	ward_findings_host(&c);
 	check_paths(&c);
 	check_root(&c);
 	check_rlimits(&c);
@@ -923,6 +687,11 @@ int ward_findings_collect(const struct ward_spec *s, int level, struct ward_find
 	*out = c.v;
 	*n = c.n;
 	return 0;
+}
+
+int ward_findings_collect(const struct ward_spec *s, int level, struct ward_finding **out, size_t *n)
+{
+	return ward_findings_collect_facts(s, level, NULL, out, n);
 }
 
 void ward_findings_free(struct ward_finding *f, size_t n)

@@ -4,7 +4,10 @@
  * id, a severity, the JSON path of the setting, why it matters (the CIS Docker
  * Benchmark or Kubernetes Pod Security control), the fix, and whether the
  * restricted policy level refuses it. Collecting is pure: no I/O, no policy
- * applied to the spec. audit.c scores and renders the findings. */
+ * applied to the spec; what the host says about the objects a config names
+ * comes in as facts gathered by hostobj.c. findings.c judges the process and
+ * the kernel paths, findings_host.c the host objects; audit.c scores and
+ * renders the findings. */
 #ifndef WARD_FINDINGS_H
 #define WARD_FINDINGS_H
 
@@ -49,11 +52,20 @@ struct ward_check_def {
 extern const struct ward_check_def ward_check_defs[];
 extern const size_t ward_n_check_defs;
 
+struct ward_host_facts;
 /* The findings of s, most severe first. level: WARD_FINDINGS_OCI or
  * WARD_FINDINGS_BASELINE (or above): under baseline an absent
  * noNewPrivileges, seccomp, maskedPaths or readonlyPaths is no finding because
- * ward fills the hardened default. Returns 0, or -1 with errno EINVAL for bad
- * arguments. *out is malloc'd (NULL when *n is 0). */
+ * ward fills the hardened default. facts (hostobj.h): what the host says about
+ * the objects s names, and the host's allowlists; NULL, or an object it could
+ * not open, leaves the judge the strings alone (paths cleaned and matched as
+ * subtrees; a joined namespace other than /proc/1 or /proc/self's "may be the
+ * host's"). Restricted refuses every finding with restricted set, so an
+ * object that cannot be checked is refused there. Returns 0, or -1 with errno
+ * EINVAL for bad arguments. *out is malloc'd (NULL when *n is 0). */
+int ward_findings_collect_facts(const struct ward_spec *s, int level, const struct ward_host_facts *facts,
+				struct ward_finding **out, size_t *n);
+/* The same without facts. */
 int ward_findings_collect(const struct ward_spec *s, int level, struct ward_finding **out, size_t *n);
 void ward_findings_free(struct ward_finding *f, size_t n);
 

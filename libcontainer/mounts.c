@@ -319,6 +319,17 @@ static int mount_source(const struct ward_mount *m, const struct ward_mnt_opts *
 				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0));
 		if (tfd < 0)
 			return ward_err_sys(e, "bind source %s", src);
+		/* what the policy judged is what is bound (hostobj.c pinned it): a
+		 * path swapped since (a symlink, a rename) is refused */
+		if (m->src_pin != WARD_SRC_UNPINNED) {
+			struct stat st;
+
+			if (fstat(tfd, &st) < 0 || m->src_pin != WARD_SRC_PINNED || st.st_dev != m->src_dev ||
+			    st.st_ino != m->src_ino) {
+				close(tfd);
+				return ward_err(e, EPERM, "bind source %s changed since it was checked", src);
+			}
+		}
 		return tfd;
 	}
 	if (!type)

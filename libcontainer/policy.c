@@ -201,15 +201,17 @@ int ward_policy_level(struct ward_ctx *ctx, const struct ward_spec *s, int *leve
 
 /* restricted refuses a config with any violation of security.md §2, listing
  * them all; below that, each honoured risky setting is logged. */
-static int judge(struct ward_ctx *ctx, const struct ward_spec *s, int level, struct ward_error **e)
+static int judge(struct ward_ctx *ctx, const struct ward_spec *s, int level,
+		 const struct ward_host_facts *facts, struct ward_error **e)
 {
 	struct ward_finding *f = NULL;
 	size_t n = 0, bad = 0;
 	char *msg = NULL;
 	int r = 0;
 
-	if (ward_findings_collect(
-		s, level >= WARD_POLICY_BASELINE ? WARD_FINDINGS_BASELINE : WARD_FINDINGS_OCI, &f, &n) < 0)
+	if (ward_findings_collect_facts(
+		s, level >= WARD_POLICY_BASELINE ? WARD_FINDINGS_BASELINE : WARD_FINDINGS_OCI, facts, &f,
+		&n) < 0)
 		return ward_err_sys(e, "evaluate the config against the policy");
 	for (size_t i = 0; i < n; i++) {
 		if (!f[i].restricted)
@@ -241,17 +243,24 @@ int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, int *level, str
 	if (ward_policy_level(ctx, s, level, e) < 0)
 		return -1;
 	ward_policy_process(ctx, *level, &s->process);
-	/* below restricted, the risky settings are logged once the container
-	 * exists (ward_policy_log_risky): a failed create says one thing */
-	if (check_linux(ctx, s, e) < 0 || (*level >= WARD_POLICY_RESTRICTED && judge(ctx, s, *level, e) < 0))
+	if (check_linux(ctx, s, e) < 0)
 		return -1;
 	if (*level >= WARD_POLICY_BASELINE)
 		apply_defaults(s);
 	return 0;
 }
 
-void ward_policy_log_risky(struct ward_ctx *ctx, const struct ward_spec *s, int level)
+int ward_policy_judge(struct ward_ctx *ctx, const struct ward_spec *s, int level,
+		      const struct ward_host_facts *facts, struct ward_error **e)
+{
+	/* below restricted, the risky settings are logged once the container
+	 * exists (ward_policy_log_risky): a failed create says one thing */
+	return level >= WARD_POLICY_RESTRICTED ? judge(ctx, s, level, facts, e) : 0;
+}
+
+void ward_policy_log_risky(struct ward_ctx *ctx, const struct ward_spec *s, int level,
+			   const struct ward_host_facts *facts)
 {
 	if (level < WARD_POLICY_RESTRICTED)
-		judge(ctx, s, level, NULL);
+		judge(ctx, s, level, facts, NULL);
 }

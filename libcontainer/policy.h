@@ -29,12 +29,22 @@ struct ward_seccomp;
  * none (oci). *out is NULL when there is no filter. */
 int ward_policy_seccomp(struct ward_ctx *ctx, const struct ward_spec *s, const struct ward_process *p,
 			int level, struct ward_seccomp **out, struct ward_error **e);
+struct ward_host_facts;
 /* Log (warning) each risky setting a container was given, with its JSON path:
  * once, after its create succeeded. Only explicit settings count (the hardened
- * defaults ward_policy_apply fills are not findings at baseline). */
-void ward_policy_log_risky(struct ward_ctx *ctx, const struct ward_spec *s, int level);
-/* Decide the container's level, fill the defaults into s, check it can be run,
- * refuse it (restricted) or log its risky settings (below). */
+ * defaults ward_policy_apply fills are not findings at baseline). facts: what
+ * hostobj.c found on this host for the objects s names (NULL: strings only). */
+void ward_policy_log_risky(struct ward_ctx *ctx, const struct ward_spec *s, int level,
+			   const struct ward_host_facts *facts);
+/* Decide the container's level, fill the defaults into s, check it can be run.
+ * It does not judge: the caller gathers the host facts, then calls
+ * ward_policy_judge. */
 int ward_policy_apply(struct ward_ctx *ctx, struct ward_spec *s, int *level, struct ward_error **e);
+/* Under restricted, refuse s (EPERM) when it has anything the allowlist does
+ * not grant, listing every violation with its JSON path and fix, one a line;
+ * judged on the opened host objects in facts (from ward_ctx_host_facts), and by
+ * the strings where facts is NULL or an object could not be opened. */
+int ward_policy_judge(struct ward_ctx *ctx, const struct ward_spec *s, int level,
+		      const struct ward_host_facts *facts, struct ward_error **e);
 
 #endif

@@ -144,13 +144,13 @@ loop_dev() {
 	host_net=$(readlink /proc/self/ns/net)
 	restricted_clean
 	bundle_args sh -c 'readlink /proc/self/ns/net'
-	i=0
+	try=0
 	for path in "/proc/$host_pid/ns/net" "/proc/$host_pid/task/$host_pid/ns/net" "$T/netns-file"; do
-		i=$((i + 1))
+		try=$((try + 1))
 		bundle_set '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {type: "network", path: $p} else . end]' --arg p "$path"
 		net_index=$(jq '[.linux.namespaces[].type] | index("network")' "$BUNDLE/config.json")
 		# the attack: the container is in the host's network namespace
-		run attack_rt run --bundle "$BUNDLE" "$ID-old$i" < /dev/null
+		run attack_rt run --bundle "$BUNDLE" "$ID-old$try" < /dev/null
 		[ "$output" = "$host_net" ] || fail "$path: the container is not in the host's netns:" "$output"
 		run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
 		assert_refused "linux.namespaces[$net_index].path"
@@ -173,28 +173,32 @@ loop_dev() {
 	[ -d "$lib_dir" ] || lib_dir=$(find /lib/ -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	[ -n "$lib_dir" ] || skip "no directory under /lib"
 	ln -s /etc "$T/etclink"
+	# a bind-mount alias of a subtree of /etc: its path says nothing, its mount's root does
+	mkdir "$T/cronalias"
+	mount --bind /etc/cron.d "$T/cronalias"
+	CLEANUP+=("umount '$T/cronalias'")
 	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/sock" ||
 		skip "cannot make a unix socket"
 	restricted_clean
-	i=0
-	for src in /etc/cron.d /root /var/spool/cron "$lib_dir" /usr "$T/etclink" "$T/sock"; do
+	n=0
+	for src in /etc/cron.d /root /var/spool/cron "$lib_dir" /usr "$T/etclink" "$T/sock" "$T/cronalias"; do
 		bundle_set '.mounts += [{destination: $d, type: "bind", source: $s, options: ["rbind", "ro"]}]' \
-			--arg d "/m$i" --arg s "$src"
-		i=$((i + 1))
+			--arg d "/m$n" --arg s "$src"
+		n=$((n + 1))
 	done
-	first=$(($(jq '.mounts | length' "$BUNDLE/config.json") - i))
-	bundle_args sh -c 'for i in 0 1 2 3 4 5 6; do grep -c " /m$i " /proc/self/mountinfo; done
-		ls /m0 /m5 | head -n 3; [ -S /m6 ] && echo socket'
+	first=$(($(jq '.mounts | length' "$BUNDLE/config.json") - n))
+	bundle_args sh -c 'for i in 0 1 2 3 4 5 6 7; do grep -c " /m$i " /proc/self/mountinfo; done
+		ls /m0 /m5 /m7 | head -n 3; [ -S /m6 ] && echo socket'
 	# the attack: each is mounted in the container
 	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
-	[ "$(grep -c '^1$' <<< "$output")" -eq 7 ] || fail "not every bind was mounted:" "$output"
+	[ "$(grep -c '^1$' <<< "$output")" -eq 8 ] || fail "not every bind was mounted:" "$output"
 	assert_output_contains socket
 	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
 	paths=()
-	for ((k = 0; k < i; k++)); do paths+=("mounts[$((first + k))].source"); done
+	for ((k = 0; k < n; k++)); do paths+=("mounts[$((first + k))].source"); done
+	[ "$(printf '%s\n' "${stderr_lines[@]:1}" | grep -c '^  mounts\[.*\]\.source: ')" -eq "$n" ] ||
+		fail "expected $n lines, one per bind:" "$stderr"
 	assert_refused "${paths[@]}"
-	[ "$(printf '%s\n' "${stderr_lines[@]:1}" | grep -c 'mounts\[.*\]\.source: ')" -eq "$i" ] ||
-		fail "expected one line per bind:" "$stderr"
 }
 
 @test "restricted: a prestart hook runs on the host as root: refused unless the host policy allows its binary" {
@@ -257,3 +261,41 @@ loop_dev() {
 		assert_refused "root.path"
 	done
 }
+
+@test "restricted: a bind source swapped after the check is refused by the init (check-to-use race)" {
+	ward_only "restricted policy"
+	mkdir -p "$T/safe"
+	echo safe > "$T/safe/marker"
+	ln -s "$T/safe" "$T/src"
+	restricted_clean
+	open_tmp_dirs
+	bundle_set '.mounts += [{destination: "/m", type: "bind", source: $s, options: ["rbind", "ro"]}]' \
+		--arg s "$T/src"
+	bundle_args sh -c 'cat /m/marker 2>/dev/null; [ -e /m/passwd ] && echo HOST-ETC; true'
+	# the symlink flips between a safe directory and /etc, atomically (rename)
+	(
+		while :; do
+			ln -sfn /etc "$T/src.new" && mv -T "$T/src.new" "$T/src"
+			ln -sfn "$T/safe" "$T/src.new" && mv -T "$T/src.new" "$T/src"
+		done
+	) &
+	swapper=$!
+	CLEANUP+=("kill $swapper")
+	refused=0 ran=0 changed=0
+	for ((k = 0; k < 40; k++)); do
+		run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-$k" < /dev/null
+		[[ $output != *HOST-ETC* ]] || fail "attempt $k: the container saw the host's /etc:" "$output"
+		if [ "$status" -eq 0 ]; then
+			ran=$((ran + 1))
+		elif [[ $stderr == *"changed since it was checked"* ]]; then
+			changed=$((changed + 1))
+		elif [[ $stderr == *"refused by the restricted policy"* ]]; then
+			refused=$((refused + 1))
+		else
+			fail "attempt $k: unexpected failure:" "$stderr"
+		fi
+	done
+	echo "# ran $ran, refused $refused, changed after the check $changed" >&3
+	[ $((ran + refused + changed)) -eq 40 ]
+}
+

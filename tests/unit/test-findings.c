@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "caps.h"
 #include "findings.h"
+#include "hostobj.h"
 #include "spec.h"
 #include "tap.h"
 #include "util.h"
@@ -27,8 +29,10 @@ static size_t checked_restricted, wrong_restricted, misordered;
 static bool restricted_id(const char *id)
 {
 	static const char *const r[] = {"W101", "W102", "W103", "W104", "W105", "W106", "W107", "W108",
-					"W110", "W111", "W112", "W113", "W114", "W115", "W120", "W130",
-					"W131", "W141", "W142", "W143", "W150", "W180"};
+					"W110", "W111", "W112", "W113", "W114", "W115", "W117", "W120",
+					"W121", "W122", "W130", "W131", "W132", "W133", "W140", "W141",
+					"W142", "W143", "W144", "W150", "W151", "W180", "W181", "W190",
+					"W191"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(r); i++)
 		if (strcmp(r[i], id) == 0)
@@ -282,7 +286,9 @@ static void test_namespaces(void)
 	       "{'type':'pid','path':'/proc/self//ns/pid'},{'type':'ipc','path':'/run/ipc/x'}]"));
 	ok(find("W111", "linux.namespaces[1].path"), "W111: joining /proc/1/ns/net is the host's");
 	ok(find("W110", "linux.namespaces[2].path"), "W110: /proc/self//ns/pid is the host's");
-	ok(!find("W112", NULL), "W112: another namespace's path is fine");
+	f = find("W112", "linux.namespaces[3].path");
+	ok(f && f->restricted && f->severity == WARD_SEV_LOW && strstr(f->message, "may be the host's"),
+	   "W112: another path, unchecked, may be the host's: low, but restricted refuses it");
 	HAS("", "W116", "linux.namespaces");
 	with(L("'namespaces':[{'type':'user','path':'/proc/1/ns/user'}]"));
 	f = find("W116", "linux.namespaces[0].path");
@@ -316,14 +322,18 @@ static void test_devices_mounts(void)
 	     "{'destination':'/sys/fs/cgroup','type':'cgroup2','source':'cgroup','options':['ro']}]");
 	f = find("W130", "mounts[0].source");
 	ok(f && f->severity == WARD_SEV_HIGH, "W130: /proc/../etc/ is /etc, read-write: high");
-	ok(!find("W130", "mounts[1].source"), "W130: /etc/resolv.conf is fine");
+	f = find("W130", "mounts[1].source");
+	ok(f && f->severity == WARD_SEV_MEDIUM && strstr(f->message, "is in the host's /etc"),
+	   "W130: /etc/resolv.conf is in /etc: a subtree counts");
+	ok(!find("W130", "mounts[6].source"), "W130: /srv/data is fine");
 	f = find("W130", "mounts[2].source");
 	ok(f && f->severity == WARD_SEV_MEDIUM, "W130: /sys/kernel read-only: medium");
 	ok(find("W131", "mounts[3].source") && find("W131", "mounts[4].source") &&
 	       find("W131", "mounts[5].source"),
 	   "W131: docker.sock (via /var//run), containerd.sock, ward's state root");
 	ok(find("W131", NULL)->escape, "W131: an engine socket is an escape");
-	ok(find("W151", "mounts[6].options[0]"), "W151: rshared bind at its option");
+	ok(find("W151", "mounts[6].options[0]") && find("W151", "mounts[6].options[0]")->restricted,
+	   "W151: rshared bind at its option, refused by restricted");
 	ok(find("W143", "mounts[7].options") && !find("W143", "mounts[8].options"),
 	   "W143: sysfs without ro; not the read-only cgroup2");
 
@@ -360,6 +370,299 @@ static void test_sysctl_names(void)
 	ok(!find("W180", NULL), "W180: not for net.ipv4.ip_forward");
 }
 
+/* ---- the judge with facts (what hostobj.c would find on a host) ---- */
+
+static struct ward_host_policy test_hp = {.level = -1};
+
+typedef void (*facts_fn)(const struct ward_spec *s, struct ward_host_facts *f);
+
+static struct ward_host_facts *facts_new(const struct ward_spec *s)
+{
+	struct ward_host_facts *f = xmalloc0(sizeof *f);
+
+	f->policy = &test_hp;
+	f->n_mounts = s->n_mounts;
+	f->mounts = xmalloc0((s->n_mounts + 1) * sizeof *f->mounts);
+	f->n_devices = s->linux_.n_devices;
+	f->devices = xmalloc0((f->n_devices + 1) * sizeof *f->devices);
+	for (int k = 0; k < WARD_HOOK_KINDS; k++) {
+		f->n_hooks[k] = s->n_hooks[k];
+		f->hooks[k] = xmalloc0((s->n_hooks[k] + 1) * sizeof *f->hooks[k]);
+	}
+	return f;
+}
+
+static void obj_set(struct ward_hostobj *o, mode_t type, const char *canon, int rel, const char *tree)
+{
+	o->named = o->checked = true;
+	o->type = type;
+	o->value = xstrdup(canon);
+	o->canon = xstrdup(canon);
+	o->rel = rel;
+	o->tree = tree ? xstrdup(tree) : NULL;
+	o->nlink = 1;
+}
+
+/* with(extra), judged with the facts fn fills in. */
+static int with_facts(const char *extra, facts_fn fn)
+{
+	char *j = xasprintf("{'ociVersion':'1.2.0','root':{'path':'rootfs'}%s%s}", *extra ? "," : "", extra);
+	struct ward_spec *s = NULL;
+	struct ward_error *e = NULL;
+	struct ward_host_facts *f;
+	int r;
+
+	for (char *p = j; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	reset();
+	r = ward_spec_parse(j, strlen(j), "config.json", &s, &e);
+	free(j);
+	if (r < 0) {
+		printf("#   parse: %s\n", e->msg);
+		ward_error_free(e);
+		return -1;
+	}
+	f = facts_new(s);
+	if (fn)
+		fn(s, f);
+	r = ward_findings_collect_facts(s, WARD_FINDINGS_BASELINE, f, &fs, &nfs);
+	ward_host_facts_free(f);
+	ward_spec_free(s);
+	audit_collection();
+	return r;
+}
+
+static void f_bind_alias(const struct ward_spec *s, struct ward_host_facts *f)
+{
+	(void)s;
+	obj_set(&f->mounts[0], S_IFDIR, "/etc", WARD_TREE_IS, "/etc");		     /* /tmp/link -> /etc */
+	obj_set(&f->mounts[1], S_IFSOCK, "/tmp/x/agent.sock", WARD_TREE_NONE, NULL); /* any socket */
+	obj_set(&f->mounts[2], S_IFBLK, "/dev/sda", WARD_TREE_UNDER, "/dev");
+	obj_set(&f->mounts[3], S_IFDIR, "/srv/etc", WARD_TREE_NONE, NULL); /* named like /etc, is not */
+	obj_set(&f->mounts[4], S_IFREG, "/tmp/shadow", WARD_TREE_NONE, NULL);
+	f->mounts[4].nlink = 2; /* a hard link of a file elsewhere */
+	obj_set(&f->mounts[5], S_IFIFO, "/tmp/fifo", WARD_TREE_NONE, NULL);
+	f->mounts[6].named = true; /* /etc/cron.d: not found here, judged by its string */
+	f->mounts[6].err = ENOENT;
+}
+
+static void test_facts_mounts(void)
+{
+	const struct ward_finding *f;
+
+	with_facts("'mounts':[{'destination':'/a','type':'bind','source':'/tmp/link','options':['ro']},"
+		   "{'destination':'/b','type':'bind','source':'/tmp/x/agent.sock'},"
+		   "{'destination':'/c','type':'bind','source':'/tmp/disk'},"
+		   "{'destination':'/d','type':'bind','source':'/etc-like'},"
+		   "{'destination':'/e','type':'bind','source':'/tmp/shadow','options':['ro']},"
+		   "{'destination':'/f','type':'bind','source':'/tmp/fifo'},"
+		   "{'destination':'/g','type':'bind','source':'/etc/cron.d','options':['ro']}]",
+		   f_bind_alias);
+	f = find("W130", "mounts[0].source");
+	ok(f && f->restricted && strstr(f->message, "which is the host's /etc (checked on this host)"),
+	   "facts: a symlink to /etc is /etc");
+	f = find("W131", "mounts[1].source");
+	ok(f && f->restricted && f->severity == WARD_SEV_CRITICAL && !f->escape,
+	   "facts: any unix socket is refused (an engine's is an escape)");
+	f = find("W132", "mounts[2].source");
+	ok(f && f->restricted && f->escape, "facts: a block device bound is refused, an escape");
+	ok(!find("W130", "mounts[3].source"), "facts: the opened object decides, not the string");
+	f = find("W130", "mounts[4].source");
+	ok(f && f->restricted && strstr(f->message, "2 hard links"),
+	   "facts: a file with other names is refused");
+	ok(find("W132", "mounts[5].source") != NULL, "facts: a fifo bound is refused");
+	f = find("W130", "mounts[6].source");
+	ok(f && strstr(f->message, "is in the host's /etc") && !strstr(f->message, "checked"),
+	   "facts: an object not found here is judged by its string, as a subtree");
+	ok(ward_findings_score(fs, nfs) == 10.0, "facts: a host disk bound scores 10");
+
+	with_facts(
+	    "'mounts':[{'destination':'/m','type':'ext4','source':'/dev/vda'},"
+	    "{'destination':'/o','type':'overlay','source':'overlay','options':['lowerdir=/etc']},"
+	    "{'destination':'/t','type':'tmpfs','source':'tmpfs'},{'destination':'/q','type':'mqueue'},"
+	    "{'destination':'/p','type':'proc'},{'destination':'/s','type':'sysfs','options':['ro']},"
+	    "{'destination':'/n'}]",
+	    NULL);
+	f = find("W144", "mounts[0].type");
+	ok(f && f->restricted && f->escape, "W144: ext4 from /dev/vda: refused, an escape");
+	f = find("W144", "mounts[1].type");
+	ok(f && f->restricted && !f->escape, "W144: overlay: refused");
+	ok(find("W144", "mounts[6]") != NULL, "W144: no type and no bind: refused");
+	is_int(count("W144"), 3, "W144: tmpfs, mqueue, proc and read-only sysfs are allowed");
+	ok(ward_findings_score(fs, nfs) == 10.0, "W144: a host disk mounted scores 10");
+}
+
+static void f_ns(const struct ward_spec *s, struct ward_host_facts *f)
+{
+	(void)s;
+	obj_set(&f->ns[WARD_NS_NET], S_IFREG, "net:[4026531833]", 0, NULL);
+	f->ns[WARD_NS_NET].host_ns = true; /* /proc/2/task/2/ns/net: the runtime's own */
+	obj_set(&f->ns[WARD_NS_IPC], S_IFREG, "ipc:[4026532001]", 0, NULL);
+}
+
+static void f_userns(const struct ward_spec *s, struct ward_host_facts *f)
+{
+	(void)s;
+	obj_set(&f->ns[WARD_NS_USER], S_IFREG, "user:[4026532002]", 0, NULL);
+	f->ns[WARD_NS_USER].maps_host_root = true;
+}
+
+static void test_facts_namespaces(void)
+{
+	const struct ward_finding *f;
+
+	with_facts(L("'namespaces':[{'type':'mount'},{'type':'network','path':'/proc/2/task/2/ns/net'},"
+		     "{'type':'ipc','path':'/run/ipc/x'}]"),
+		   f_ns);
+	f = find("W111", "linux.namespaces[1].path");
+	ok(f && f->severity == WARD_SEV_HIGH && strstr(f->message, "checked on this host"),
+	   "facts: a netns that is the runtime's own, by any path, is the host's");
+	ok(!find("W112", NULL), "facts: a namespace that is not the host's is fine");
+
+	with_facts(
+	    P(",'user':{'uid':0,'gid':0}") "," L("'namespaces':[{'type':'mount'},{'type':'user'}],"
+						 "'uidMappings':[{'containerID':0,'hostID':0,'size':65536}],"
+						 "'gidMappings':[{'containerID':0,'hostID':100000,'size':1},"
+						 "{'containerID':1,'hostID':0,'size':1}]"),
+	    NULL);
+	ok(find("W117", "linux.uidMappings[0]") && find("W117", "linux.gidMappings[1]") &&
+	       !find("W117", "linux.gidMappings[0]"),
+	   "W117: each mapping with host id 0, by index");
+	ok(find("W101", "process.user.uid") && !find("W116", NULL),
+	   "W117: uid 0 there is root on the host (W101), but a user namespace exists (no W116)");
+	with_facts(P(",'user':{'uid':0,'gid':0}") "," L(
+		       "'namespaces':[{'type':'mount'},{'type':'user'}],"
+		       "'uidMappings':[{'containerID':0,'hostID':100000,'size':65536}],"
+		       "'gidMappings':[{'containerID':0,'hostID':100000,'size':65536}]"),
+		   NULL);
+	ok(!find("W117", NULL) && !find("W101", NULL) && !find("W116", NULL), "W117: 0 -> 100000 is fine");
+	with_facts(P(",'user':{'uid':0,'gid':0}") "," L("'namespaces':[{'type':'mount'},"
+							"{'type':'user','path':'/proc/42/ns/user'}]"),
+		   f_userns);
+	ok(find("W117", "linux.namespaces[1].path") && find("W101", NULL),
+	   "facts: a joined user namespace whose maps hold host 0");
+	with_facts(P(",'user':{'uid':0,'gid':0}") "," L("'namespaces':[{'type':'mount'},"
+							"{'type':'user','path':'/proc/42/ns/user'}]"),
+		   NULL);
+	f = find("W117", "linux.namespaces[1].path");
+	ok(f && f->restricted && strstr(f->message, "cannot be checked here"),
+	   "W117: a joined user namespace not found here: restricted refuses it");
+}
+
+static void f_devices(const struct ward_spec *s, struct ward_host_facts *f)
+{
+	(void)s;
+	obj_set(&f->devices[0], S_IFBLK, "/dev/sda", WARD_TREE_UNDER, "/dev");
+	f->devices[0].rdev = makedev(8, 0); /* the host's node at /dev/fuse-ish path, not the config's */
+}
+
+static void test_facts_devices(void)
+{
+	static struct ward_allow_dev allowed[] = {{'b', 7, -1}, {'c', 10, 200}};
+	const struct ward_finding *f;
+
+	with_facts(L("'devices':[{'path':'/dev/null','type':'c','major':1,'minor':3},"
+		     "{'path':'/dev/loop0','type':'b','major':7,'minor':0},"
+		     "{'path':'/dev/net/tun','type':'c','major':10,'minor':200},"
+		     "{'path':'/dev/mem','type':'c','major':1,'minor':1},{'path':'/dev/p','type':'p'}]"),
+		   NULL);
+	ok(!find("W121", "linux.devices[0]") && !find("W121", "linux.devices[4]"),
+	   "W121: ward's default devices and fifos are allowed");
+	f = find("W121", "linux.devices[1]");
+	ok(f && f->restricted && f->escape && f->severity == WARD_SEV_CRITICAL,
+	   "W121: a block device: an escape");
+	f = find("W121", "linux.devices[2]");
+	ok(f && f->restricted && !f->escape && strstr(f->fix, "allow-device = c 10:200"),
+	   "W121: a char device outside the allowlist, the fix names the host policy key");
+	ok(find("W121", "linux.devices[3]")->escape, "W121: /dev/mem: an escape");
+	test_hp.devices = allowed;
+	test_hp.n_devices = ARRAY_SIZE(allowed);
+	with_facts(
+	    L("'devices':[{'path':'/dev/loop0','type':'b','major':7,'minor':0},"
+	      "{'path':'/dev/net/tun','type':'c','major':10,'minor':200}],"
+	      "'resources':{'devices':[{'allow':false,'access':'rwm'},"
+	      "{'allow':true,'type':'b','major':7,'minor':0,'access':'rw'},"
+	      "{'allow':true,'type':'b','major':8,'access':'rw'},"
+	      "{'allow':true,'type':'c','access':'m'},{'allow':true,'type':'c','major':4,'minor':1}]}"),
+	    NULL);
+	ok(!find("W121", NULL), "W121: allow-device b 7:* and c 10:200 allow them");
+	ok(!find("W122", "linux.resources.devices[1]") && !find("W122", "linux.resources.devices[3]"),
+	   "W122: an allowed device, and mknod-only rules, are fine");
+	ok(find("W122", "linux.resources.devices[2]") && find("W122", "linux.resources.devices[4]"),
+	   "W122: a rule beyond the allowlist (b 8:*, c 4:1 rwm)");
+	with_facts(L("'namespaces':[{'type':'mount'},{'type':'user'}],"
+		     "'uidMappings':[{'containerID':0,'hostID':100000,'size':1}],"
+		     "'gidMappings':[{'containerID':0,'hostID':100000,'size':1}],"
+		     "'devices':[{'path':'/dev/sda','type':'b','major':7,'minor':0}],"
+		     "'resources':{'devices':[{'allow':true,'type':'b','major':7,'minor':0,'access':'rw'},"
+		     "{'allow':false,'type':'b','access':'rwm'}]}"),
+		   f_devices);
+	f = find("W121", "linux.devices[0]");
+	ok(f && strstr(f->message, "is not the b 7:0"),
+	   "W121: in a user namespace the host's node there must be the device listed");
+	ok(!find("W122", NULL), "W122: a rule denied again later is fine");
+	test_hp.devices = NULL;
+	test_hp.n_devices = 0;
+}
+
+static void f_hooks(const struct ward_spec *s, struct ward_host_facts *f)
+{
+	(void)s;
+	obj_set(&f->hooks[WARD_HOOK_PRESTART][0], S_IFREG, "/usr/bin/dockerd", 0, NULL);
+	f->hooks[WARD_HOOK_PRESTART][0].allowed = true;
+	obj_set(&f->hooks[WARD_HOOK_POSTSTOP][0], S_IFREG, "/usr/bin/dash", 0, NULL);
+	obj_set(&f->listener, S_IFSOCK, "/run/agent.sock", 0, NULL);
+	f->listener.allowed = true;
+	obj_set(&f->root, S_IFDIR, "/var", WARD_TREE_CONTAINS, "/var/lib");
+}
+
+static void test_facts_host_code(void)
+{
+	static char *sysctls[] = {(char *)"net.core.somaxconn", NULL};
+	const struct ward_finding *f;
+	static const char hooks[] =
+	    "'hooks':{'prestart':[{'path':'/proc/1234/exe'}],"
+	    "'createContainer':[{'path':'/bin/sh','args':['sh','-c','touch /pwned']}],"
+	    "'startContainer':[{'path':'/bin/true'}],'poststop':[{'path':'/bin/sh'}]},"
+	    "'linux':{'seccomp':{'defaultAction':'SCMP_ACT_ERRNO','listenerPath':'/run/agent.sock',"
+	    "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]},"
+	    "'sysctl':{'net.ipv4.tcp_syncookies':'1','kernel.msgmax':'8192',"
+	    "'net.core.somaxconn':'1024'}}";
+
+	with_facts(hooks, NULL);
+	f = find("W190", "hooks.createContainer[0].path");
+	ok(f && f->restricted && f->escape && f->severity == WARD_SEV_CRITICAL,
+	   "W190: a createContainer hook runs on the host: an escape");
+	ok(find("W190", "hooks.prestart[0].path") && find("W190", "hooks.poststop[0].path") &&
+	       !find("W190", "hooks.startContainer[0].path"),
+	   "W190: prestart and poststop too; startContainer runs in the container");
+	ok(find("W191", "linux.seccomp.listenerPath") != NULL, "W191: a listener the host does not allow");
+	ok(find("W181", "linux.sysctl.kernel.msgmax") &&
+	       find("W181", "linux.sysctl.net.core.somaxconn") &&
+	       !find("W181", "linux.sysctl.net.ipv4.tcp_syncookies"),
+	   "W180: sysctls outside the safe set");
+	ok(find("W133", NULL) == NULL, "W133: a relative root.path is the bundle's");
+	test_hp.sysctls = sysctls;
+	with_facts(hooks, f_hooks);
+	ok(!find("W190", "hooks.prestart[0].path") && find("W190", "hooks.poststop[0].path"),
+	   "facts: an allow-hook binary is allowed (Docker's /proc/PID/exe), others not");
+	ok(!find("W191", NULL), "facts: an allow-listener socket is allowed");
+	ok(!find("W181", "linux.sysctl.net.core.somaxconn"), "W181: allow-sysctl allows a name");
+	f = find("W133", "root.path");
+	ok(f && f->restricted && strstr(f->message, "contains the host's /var/lib (checked on this host)"),
+	   "W133: a rootfs that contains a sensitive tree");
+	test_hp.sysctls = NULL;
+	collect_sq("{'ociVersion':'1.2.0','root':{'path':'/'}}", WARD_FINDINGS_BASELINE);
+	ok(find("W133", "root.path") && find("W133", "root.path")->escape,
+	   "W133: root.path / writable as root, by its string: an escape");
+	with(L("'maskedPaths':['/proc/kcore','/sys']"));
+	f = find("W140", "linux.maskedPaths");
+	ok(f && f->restricted && f->severity == WARD_SEV_LOW && strstr(f->message, "/proc/keys") &&
+	       !strstr(f->message, "/sys/firmware"),
+	   "W140: masked paths lacking ward's defaults (a parent masks them too)");
+}
+
 static const char docker_caps[] = "'CAP_CHOWN','CAP_DAC_OVERRIDE','CAP_FSETID','CAP_FOWNER','CAP_MKNOD',"
 				  "'CAP_NET_RAW','CAP_SETGID','CAP_SETUID','CAP_SETFCAP','CAP_SETPCAP',"
 				  "'CAP_NET_BIND_SERVICE','CAP_SYS_CHROOT','CAP_KILL','CAP_AUDIT_WRITE'";
@@ -381,8 +684,9 @@ static char *docker_config(const char *user, const char *caps)
 	    "  {'destination':'/sys/fs/cgroup','type':'cgroup','source':'cgroup','options':['ro','nosuid']}],"
 	    "'linux':{'namespaces':[{'type':'mount'},{'type':'network'},{'type':'uts'},{'type':'pid'},"
 	    "  {'type':'ipc'},{'type':'cgroup'}],"
-	    "  'maskedPaths':['/proc/asound','/proc/acpi','/proc/kcore','/proc/keys','/proc/timer_list',"
-	    "    '/proc/sched_debug','/proc/scsi','/sys/firmware'],"
+	    "  'maskedPaths':['/proc/asound','/proc/acpi','/proc/kcore','/proc/keys','/proc/latency_stats',"
+	    "    '/proc/timer_list','/proc/timer_stats','/proc/sched_debug','/proc/scsi','/sys/firmware',"
+	    "    '/sys/devices/virtual/powercap'],"
 	    "  'readonlyPaths':['/proc/bus','/proc/fs','/proc/irq','/proc/sys','/proc/sysrq-trigger'],"
 	    "  'resources':{'devices':[{'allow':false,'access':'rwm'}]},"
 	    "  'seccomp':{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read','write'],"
@@ -597,6 +901,10 @@ int main(void)
 	test_namespaces();
 	test_devices_mounts();
 	test_sysctl_names();
+	test_facts_mounts();
+	test_facts_namespaces();
+	test_facts_devices();
+	test_facts_host_code();
 	test_scores();
 	ok(checked_restricted > 50 && wrong_restricted == 0,
 	   "restricted flags follow security.md §2 (%zu findings)", checked_restricted);
