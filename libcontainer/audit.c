@@ -5,12 +5,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <yajl/yajl_gen.h>
 
+#include "container.h"
 #include "findings.h"
+#include "findings_priv.h"
+#include "hostobj.h"
 #include "spec.h"
 #include "json.h"
 #include "util.h"
@@ -106,9 +112,77 @@ static void pad(FILE *f, size_t have, size_t width)
 	fputc(' ', f);
 }
 
-static void render_table(FILE *out, const struct ward_finding *f, size_t n, double score)
+static void gen_kv(yajl_gen g, const char *k, const char *v)
 {
-	size_t wpath = strlen("PATH");
+	json_gen_str(g, k);
+	json_gen_str(g, v);
+}
+
+/* Each host object the config names, with its JSON path. */
+typedef void (*object_fn)(void *ud, const char *jpath, const struct ward_hostobj *o);
+
+static void each_object(const struct ward_spec *s, const struct ward_host_facts *hf, object_fn fn, void *ud)
+{
+	char jpath[96];
+
+	if (!hf)
+		return;
+	if (hf->root.named)
+		fn(ud, "root.path", &hf->root);
+	for (size_t i = 0; i < hf->n_mounts; i++)
+		if (hf->mounts[i].named) {
+			snprintf(jpath, sizeof jpath, "mounts[%zu].source", i);
+			fn(ud, jpath, &hf->mounts[i]);
+		}
+	for (int t = 0; t < WARD_NS_COUNT; t++)
+		if (hf->ns[t].named) {
+			snprintf(jpath, sizeof jpath, "linux.namespaces[%zu].path",
+				 ward_ns_index(s, ward_ns_name((enum ward_ns_type)t)));
+			fn(ud, jpath, &hf->ns[t]);
+		}
+	for (size_t i = 0; i < hf->n_devices; i++)
+		if (hf->devices[i].named) {
+			snprintf(jpath, sizeof jpath, "linux.devices[%zu].path", i);
+			fn(ud, jpath, &hf->devices[i]);
+		}
+	for (int k = 0; k < WARD_HOOK_KINDS; k++)
+		for (size_t i = 0; i < hf->n_hooks[k]; i++)
+			if (hf->hooks[k][i].named) {
+				snprintf(jpath, sizeof jpath, "hooks.%s[%zu].path",
+					 ward_hook_kind_name((enum ward_hook_kind)k), i);
+				fn(ud, jpath, &hf->hooks[k][i]);
+			}
+	if (hf->listener.named)
+		fn(ud, "linux.seccomp.listenerPath", &hf->listener);
+}
+
+static void count_object(void *ud, const char *jpath, const struct ward_hostobj *o)
+{
+	(void)jpath, (void)o;
+	(*(size_t *)ud)++;
+}
+
+static void table_object(void *ud, const char *jpath, const struct ward_hostobj *o)
+{
+	FILE *out = ud;
+
+	fputs(o->checked ? "  checked on this host  " : "  string only           ", out);
+	put_clean(out, jpath);
+	fputs("  ", out);
+	put_clean(out, o->value);
+	if (o->checked && o->canon && strcmp(o->canon, o->value) != 0) {
+		fputs(" -> ", out);
+		put_clean(out, o->canon);
+	}
+	if (!o->checked)
+		fprintf(out, " (%s)", strerror(o->err));
+	fputc('\n', out);
+}
+
+static void render_table(FILE *out, const struct ward_finding *f, size_t n, double score,
+			 const struct ward_spec *s, const struct ward_host_facts *hf)
+{
+	size_t wpath = strlen("PATH"), objects = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(f[i].path ? f[i].path : "");
@@ -131,16 +205,34 @@ static void render_table(FILE *out, const struct ward_finding *f, size_t n, doub
 			fputc('\n', out);
 		}
 	}
+	each_object(s, hf, count_object, &objects);
+	if (objects) {
+		fputs("host objects (checked on this host: judged as opened, by identity; string only: not "
+		      "found here, judged by the path as written):\n",
+		      out);
+		each_object(s, hf, table_object, out);
+	}
 	fprintf(out, "exposure score: %.1f/10 (%s)\n", score, ward_score_rating(score));
 }
 
-static void gen_kv(yajl_gen g, const char *k, const char *v)
+static void json_object(void *ud, const char *jpath, const struct ward_hostobj *o)
 {
-	json_gen_str(g, k);
-	json_gen_str(g, v);
+	yajl_gen g = ud;
+
+	yajl_gen_map_open(g);
+	gen_kv(g, "path", jpath);
+	gen_kv(g, "value", o->value);
+	json_gen_str(g, "checked");
+	yajl_gen_bool(g, o->checked);
+	if (o->checked && o->canon)
+		gen_kv(g, "canonical", o->canon);
+	if (!o->checked)
+		gen_kv(g, "error", strerror(o->err));
+	yajl_gen_map_close(g);
 }
 
-static char *render_json(const struct ward_finding *f, size_t n, double score, int level)
+static char *render_json(const struct ward_finding *f, size_t n, double score, int level,
+			 const struct ward_spec *s, const struct ward_host_facts *hf)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	char num[16], *out = NULL;
@@ -168,6 +260,10 @@ static char *render_json(const struct ward_finding *f, size_t n, double score, i
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+	json_gen_str(g, "host_objects");
+	yajl_gen_array_open(g);
+	each_object(s, hf, json_object, g);
+	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	out = json_gen_text(g, true);
 	yajl_gen_free(g);
@@ -176,9 +272,10 @@ static char *render_json(const struct ward_finding *f, size_t n, double score, i
 
 /* A bundle directory means its config.json; anything but a regular file is
  * refused (reading a FIFO would block). */
-static int load(const char *target, struct ward_spec **s, struct ward_error **e)
+static int load(const char *target, struct ward_spec **s, char **bundle, struct ward_error **e)
 {
 	_cleanup_free_ char *path = NULL;
+	char abs[PATH_MAX];
 	struct stat st;
 
 	if (stat(target, &st) < 0)
@@ -190,46 +287,73 @@ static int load(const char *target, struct ward_spec **s, struct ward_error **e)
 	} else {
 		path = xstrdup(target);
 	}
+	/* relative bind sources and root.path are in the config's directory */
+	if (realpath(path, abs)) {
+		*bundle = xstrdup(dirname(abs));
+	} else {
+		*bundle = NULL;
+	}
 	if (!S_ISREG(st.st_mode))
 		return ward_err(e, EINVAL, "%s: not a regular file", path);
 	return ward_spec_load(AT_FDCWD, path, s, e);
 }
 
-int ward_audit(const char *bundle_or_config, int level, bool json, double fail_above, char **report,
-	       bool *over, struct ward_error **e)
+int ward_audit_ctx(struct ward_ctx *ctx, const char *bundle_or_config, int level, bool json,
+		   double fail_above, char **report, bool *over, struct ward_error **e)
 {
 	struct ward_spec *s = NULL;
+	struct ward_host_facts *hf = NULL;
 	struct ward_finding *f = NULL;
+	_cleanup_free_ char *bundle = NULL;
 	char *buf = NULL;
 	size_t n = 0, size = 0;
 	double score;
 	FILE *out;
+	int r = -1;
 
 	*report = NULL;
 	*over = false;
-	if (!bundle_or_config || !*bundle_or_config || level < 0 || level > 2)
+	if (!ctx || !bundle_or_config || !*bundle_or_config || level < 0 || level > 2)
 		return ward_err(e, EINVAL, "audit: invalid arguments");
-	if (load(bundle_or_config, &s, e) < 0)
+	if (load(bundle_or_config, &s, &bundle, e) < 0)
 		return -1;
-	if (ward_findings_collect(s, level, &f, &n) < 0) {
-		ward_spec_free(s);
-		return ward_err_sys(e, "audit %s", bundle_or_config);
+	/* the objects that exist on this host are judged as opened */
+	if (bundle && ward_ctx_host_facts(ctx, s, bundle, &hf, e) < 0)
+		goto out;
+	if (ward_findings_collect_facts(s, level, hf, &f, &n) < 0) {
+		ward_err_sys(e, "audit %s", bundle_or_config);
+		goto out;
 	}
-	ward_spec_free(s);
 	score = ward_findings_score(f, n);
 	if (json) {
-		buf = render_json(f, n, score, level);
+		buf = render_json(f, n, score, level, s, hf);
 	} else if ((out = open_memstream(&buf, &size))) {
-		render_table(out, f, n, score);
+		render_table(out, f, n, score, s, hf);
 		if (fclose(out) != 0) {
 			free(buf);
 			buf = NULL;
 		}
 	}
-	ward_findings_free(f, n);
-	if (!buf)
-		return ward_err_errno(e, ENOMEM, "audit: render the report");
+	if (!buf) {
+		ward_err_errno(e, ENOMEM, "audit: render the report");
+		goto out;
+	}
 	*report = buf;
 	*over = score > fail_above;
-	return 0;
+	r = 0;
+out:
+	ward_findings_free(f, n);
+	ward_host_facts_free(hf);
+	ward_spec_free(s);
+	return r;
+}
+
+int ward_audit(const char *bundle_or_config, int level, bool json, double fail_above, char **report,
+	       bool *over, struct ward_error **e)
+{
+	struct ward_ctx *ctx = ward_ctx_new(NULL);
+	int r = ward_audit_ctx(ctx, bundle_or_config, level, json, fail_above, report, over, e);
+
+	ward_ctx_free(ctx);
+	return r;
 }

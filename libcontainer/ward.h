@@ -147,6 +147,14 @@ char *ward_features_json(void);
  * "why","fix","restricted"}]}. *over: the score is above fail_above. */
 int ward_audit(const char *bundle_or_config, int level, bool json, double fail_above, char **report,
 	       bool *over, struct ward_error **e);
+/* The same on ctx's host: the host objects the config names (bind sources,
+ * root.path, namespace paths, device nodes, hooks, the seccomp listener) that
+ * exist here are judged as opened, by identity, with the host policy file's
+ * allowlists and ctx's state root; the report lists each object as "checked on
+ * this host" or "string only" (JSON: "host_objects":[{"path","value",
+ * "checked","canonical"|"error"}]). ward_audit uses a default context. */
+int ward_audit_ctx(struct ward_ctx *ctx, const char *bundle_or_config, int level, bool json,
+		   double fail_above, char **report, bool *over, struct ward_error **e);
 /* `ward check`: the host's readiness and hardening (cgroup v2 and controllers,
  * user namespaces, seccomp, landlock, pidfd_open/clone3/openat2, sysctls), each
  * ok, warn or fail, with a fix. *report (malloc'd): a table, or with json

@@ -33,6 +33,7 @@ static int audit_level(const struct cli *cli)
 int cmd_audit(struct cli *cli, void *opts, int argc, char **argv)
 {
 	const struct audit_opts *ao = opts;
+	struct ward_ctx *ctx;
 	struct ward_error *e = NULL;
 	_cleanup_free_ char *report = NULL;
 	double limit = 10.0;
@@ -50,7 +51,10 @@ int cmd_audit(struct cli *cli, void *opts, int argc, char **argv)
 					       "from 0 to 10",
 					       ao->fail_above);
 	}
-	if (ward_audit(argv[0], audit_level(cli), ao->json, limit, &report, &over, &e) < 0)
+	ctx = cli_ctx(cli);
+	if (!ctx)
+		return 1;
+	if (ward_audit_ctx(ctx, argv[0], audit_level(cli), ao->json, limit, &report, &over, &e) < 0)
 		return cli_fail(e);
 	fputs(report, stdout);
 	if (over)

@@ -299,3 +299,22 @@ loop_dev() {
 	[ $((ran + refused + changed)) -eq 40 ]
 }
 
+@test "audit: objects that exist on this host are judged as opened; the report says which" {
+	ward_only "ward audit"
+	ln -s /etc "$T/etclink"
+	restricted_clean
+	bundle_set '.mounts += [{destination: "/a", type: "bind", source: $a, options: ["rbind", "ro"]},
+		{destination: "/b", type: "bind", source: "/nonexistent/etc/x", options: ["rbind", "ro"]}]' \
+		--arg a "$T/etclink"
+	run rt audit "$BUNDLE"
+	assert_status 0
+	assert_output_contains "which is the host's /etc (checked on this host)"
+	assert_output_contains "checked on this host  mounts[6].source  $T/etclink -> /etc"
+	assert_output_contains "string only           mounts[7].source  /nonexistent/etc/x (No such file or directory)"
+	run rt audit --json "$BUNDLE"
+	assert_status 0
+	jq -e '(.host_objects[] | select(.path == "mounts[6].source") | .checked and .canonical == "/etc")
+		and (.host_objects[] | select(.path == "mounts[7].source") | .checked == false)
+		and ([.findings[] | select(.id == "W130" and .restricted)] | length == 1)' <<< "$output" > /dev/null ||
+		fail "$output"
+}
