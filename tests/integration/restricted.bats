@@ -70,6 +70,23 @@ open_tmp_dirs() {
 	done
 }
 
+# start_agent: a seccomp agent on $T/agent.sock that writes what it receives
+# (the number of fds, the start of the message) to $T/agent.got, once.
+start_agent() {
+	rm -f "$T/agent.sock" "$T/agent.sock.ready" "$T/agent.got"
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(1)
+open(sys.argv[1] + ".ready", "w").close()
+c, _ = s.accept()
+msg, anc, _, _ = c.recvmsg(65536, socket.CMSG_SPACE(64))
+open(sys.argv[2], "w").write("%d fds, %s" % (len(anc), msg[:40]))
+' "$T/agent.sock" "$T/agent.got" < /dev/null > /dev/null 2>&1 &
+	CLEANUP+=("kill $!")
+	wait_file "$T/agent.sock.ready"
+}
+
 # loop_dev FILE: attach FILE to a free loop device (detached at teardown); its path.
 loop_dev() {
 	local dev
@@ -317,4 +334,107 @@ loop_dev() {
 		and (.host_objects[] | select(.path == "mounts[7].source") | .checked == false)
 		and ([.findings[] | select(.id == "W130" and .restricted)] | length == 1)' <<< "$output" > /dev/null ||
 		fail "$output"
+}
+
+@test "restricted: a host device node or fifo as a bind source is refused" {
+	ward_only "restricted policy"
+	command -v losetup > /dev/null || skip "no losetup"
+	dd if=/dev/zero of="$T/disk.img" bs=1k count=64 status=none
+	printf 'RAWDISK-%s' "$ID" | dd of="$T/disk.img" conv=notrunc status=none
+	dev=$(loop_dev "$T/disk.img")
+	maj=$((0x$(stat -c %t "$dev"))) min=$((0x$(stat -c %T "$dev")))
+	# a node of the host's disk that uid 1000 may open (as a disk group would give it)
+	mknod -m 666 "$T/xdisk" b "$maj" "$min"
+	mkfifo "$T/fifo"
+	open_tmp_dirs
+	chmod 666 "$T/fifo"
+	restricted_clean
+	# the rule lets the device cgroup allow it
+	bundle_set '.mounts += [{destination: "/disk", type: "bind", source: $d},
+			{destination: "/f", type: "bind", source: $f}]
+		| .linux.resources.devices = [{allow: false, access: "rwm"},
+			{allow: true, type: "b", major: $ma, minor: $mi, access: "rw"}]' \
+		--arg d "$T/xdisk" --arg f "$T/fifo" --argjson ma "$maj" --argjson mi "$min"
+	n=$(($(jq '.mounts | length' "$BUNDLE/config.json") - 2))
+	bundle_args sh -c 'head -c 20 /disk; echo; echo to-the-host > /f'
+	timeout 20 cat "$T/fifo" > "$T/fifo.out" &
+	reader=$!
+	CLEANUP+=("kill $reader")
+	# the attack: the raw host disk is readable, the host's fifo writable
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	assert_output_contains "RAWDISK-$ID"
+	wait "$reader" || true
+	grep -q to-the-host "$T/fifo.out" || fail "nothing reached the host's fifo:" "$output"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "mounts[$n].source" "mounts[$((n + 1))].source" "linux.resources.devices[1]"
+}
+
+@test "restricted: a seccomp listener (ward connects to a host socket the config names) is refused unless allowed" {
+	ward_only "restricted policy"
+	command -v python3 > /dev/null || skip "no python3"
+	start_agent
+	restricted_clean
+	bundle_set '.linux.seccomp = ($p[0] | .listenerPath = $s
+		| .syscalls += [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}])' \
+		--slurpfile p "$REPO_DIR/seccomp-profiles/default.json" --arg s "$T/agent.sock"
+	bundle_args true
+	# the attack: ward hands a host service of the config's choosing the container's seccomp fd
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	wait_file "$T/agent.got"
+	grep -q '^1 fds' "$T/agent.got" || fail "the host socket got no fd:" "$(cat "$T/agent.got")"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "linux.seccomp.listenerPath"
+	# the host policy file allows that socket, by its path
+	start_agent
+	host_policy "allow-listener = $T/agent.sock"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-allowed" < /dev/null
+	[ "$status" -eq 0 ] || fail "an allowed listener was refused:" "$stderr"
+	wait_file "$T/agent.got"
+}
+
+@test "restricted: incomplete masked paths, shared mount propagation and unsafe sysctls are refused" {
+	ward_only "restricted policy"
+	restricted_clean
+	bundle_share
+	bundle_set '.linux.maskedPaths = ["/proc/acpi"]
+		| .mounts[-1].options += ["rshared"]
+		| .linux.sysctl = {"kernel.msgmnb": "65537", "net.ipv4.tcp_syncookies": "1"}'
+	n=$(($(jq '.mounts | length' "$BUNDLE/config.json") - 1))
+	o=$(($(jq '.mounts[-1].options | length' "$BUNDLE/config.json") - 1))
+	bundle_args sh -c 'grep -c " /proc/keys " /proc/self/mountinfo; [ -r /proc/keys ] && echo keys-readable;
+		cat /proc/sys/kernel/msgmnb'
+	# the attack: kernel files ward masks by default are not masked, an IPC limit
+	# outside the safe set is set, the shared bind is accepted
+	run attack_rt run --bundle "$BUNDLE" "$ID-old" < /dev/null
+	assert_status 0
+	[ "${lines[0]}" = 0 ] || fail "/proc/keys is masked:" "$output"
+	assert_output_contains keys-readable
+	assert_output_contains 65537
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "linux.maskedPaths" "mounts[$n].options[$o]" 'linux.sysctl["kernel.msgmnb"]'
+	[[ $stderr != *tcp_syncookies* ]] || fail "a safe sysctl was refused:" "$stderr"
+	# an empty list is refused too; allow-sysctl allows a name
+	bundle_set '.linux.maskedPaths = [] | .mounts[-1].options -= ["rshared"]'
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	assert_refused "linux.maskedPaths" 'linux.sysctl["kernel.msgmnb"]'
+	host_policy "allow-sysctl = kernel.msgmnb"
+	bundle_set 'del(.linux.maskedPaths)'
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-ok" < /dev/null
+	[ "$status" -eq 0 ] || fail "allow-sysctl did not allow it:" "$stderr"
+	assert_output_contains 65537
+}
+
+@test "the host policy file: allow keys apply with --policy too; an unknown key is refused, quoted" {
+	ward_only "policy levels"
+	restricted_clean
+	bundle_set '.linux.sysctl = {"kernel.msgmnb": "65537"}'
+	bundle_args true
+	host_policy "# the host" "allow-sysctl = kernel.msgmnb"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$status" -eq 0 ] || fail "allow-sysctl ignored under --policy:" "$stderr"
+	host_policy "level = baseline" "allow-sysctls = kernel.msgmnb"
+	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-2" < /dev/null
+	assert_clean_failure "$ID-2"
+	[[ ${stderr_lines[0]} == *"policy file $T/hostpolicy/policy: unknown key \"allow-sysctls\""*'"allow-sysctls = kernel.msgmnb"'* ]] ||
+		fail "the error does not quote the line:" "$stderr"
 }
