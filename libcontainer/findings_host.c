@@ -24,6 +24,10 @@
 #include "findings_priv.h"
 #include "util.h"
 
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
 static const char why_userns[] = CIS "5.30 (the host's user namespaces are not shared)";
 static const char why_devices[] = CIS "5.17 (host devices are not directly exposed to containers)";
 static const char why_dirs[] =
@@ -173,7 +177,10 @@ void ward_findings_userns(struct collector *c)
 		f->fix = xstrdup("add {\"type\":\"user\"} to linux.namespaces with linux.uidMappings and "
 				 "gidMappings");
 	} else if (c->userns_maps_root && u->path) {
-		joined_userns_finding(c, "maps host id 0 (checked on this host)", WARD_SEV_HIGH, 4);
+		joined_userns_finding(c,
+				      o->fs_magic == NSFS_MAGIC ? "maps host id 0 (checked on this host)"
+								: "is not a namespace (checked on this host)",
+				      WARD_SEV_HIGH, 4);
 	} else if (c->userns_maps_root) {
 		maps_findings(c, "uidMappings", l->uid_mappings, l->n_uid_mappings);
 		maps_findings(c, "gidMappings", l->gid_mappings, l->n_gid_mappings);
@@ -207,10 +214,11 @@ static void check_namespaces(struct collector *c)
 		const struct ward_hostobj *o = missing ? NULL : ns_fact(c, t);
 		bool host = !missing && l->ns[t].path && (o ? o->host_ns : ward_host_ns_path(l->ns[t].path));
 		bool maybe = !missing && l->ns[t].path && !o && !host;
+		bool not_ns = o && o->fs_magic != NSFS_MAGIC;
 		struct ward_finding *f;
 		size_t i;
 
-		if (!missing && !host && !maybe)
+		if (!missing && !host && !maybe && !not_ns)
 			continue;
 		f = ward_finding_add(c, ns[t].id, maybe ? WARD_SEV_LOW : ns[t].severity, true, why_ns[t]);
 		if (missing) {
@@ -222,7 +230,9 @@ static void check_namespaces(struct collector *c)
 		}
 		i = ward_ns_index(c->s, name);
 		f->path = xasprintf("linux.namespaces[%zu].path", i);
-		if (maybe) {
+		if (not_ns) {
+			f->message = xasprintf("%s is not a namespace (checked on this host)", l->ns[t].path);
+		} else if (maybe) {
 			f->weight /= 2;
 			f->message =
 			    xasprintf("the %s namespace joins %s, which cannot be checked here: it may be "

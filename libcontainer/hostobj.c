@@ -41,6 +41,9 @@
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
 #endif
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 #ifndef OVERLAYFS_SUPER_MAGIC
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #endif
@@ -403,6 +406,7 @@ static void judge_trees(struct gather *g, struct ward_hostobj *o, int fd, bool r
  * record what it is. Returns the fd, or -1 (o->err set). */
 static int identify(struct ward_hostobj *o, const char *path, int flags)
 {
+	struct statfs sfs;
 	struct stat st;
 	int fd;
 
@@ -421,6 +425,7 @@ static int identify(struct ward_hostobj *o, const char *path, int flags)
 	o->ino = st.st_ino;
 	o->rdev = st.st_rdev;
 	o->nlink = st.st_nlink;
+	o->fs_magic = fstatfs(fd, &sfs) == 0 ? (uint64_t)sfs.f_type : 0;
 	o->canon = fd_path(fd);
 	return fd;
 }
@@ -510,7 +515,8 @@ out:
 
 static void identify_ns(struct ward_hostobj *o, enum ward_ns_type t, const char *path)
 {
-	_cleanup_close_ int fd = identify(o, path, O_RDONLY);
+	/* O_PATH: a fifo named by the config must not block us */
+	_cleanup_close_ int fd = identify(o, path, O_PATH);
 	char own[64], init[64];
 
 	if (fd < 0)
@@ -518,8 +524,16 @@ static void identify_ns(struct ward_hostobj *o, enum ward_ns_type t, const char 
 	snprintf(own, sizeof own, "/proc/self/ns/%s", ward_ns_proc_name(t));
 	snprintf(init, sizeof init, "/proc/1/ns/%s", ward_ns_proc_name(t));
 	o->host_ns = same_file(o, own) || same_file(o, init);
-	if (t == WARD_NS_USER && !o->host_ns)
-		o->maps_host_root = userns_maps_root(fd);
+	if (t == WARD_NS_USER && !o->host_ns) {
+		char self[64];
+		_cleanup_close_ int nsfd = -1;
+
+		/* setns needs a real open: reopen the object checked, if it is one */
+		snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+		if (o->fs_magic == NSFS_MAGIC)
+			nsfd = open(self, O_RDONLY | O_CLOEXEC);
+		o->maps_host_root = nsfd < 0 || userns_maps_root(nsfd);
+	}
 }
 
 /* ---- hooks, the listener ---- */

@@ -56,6 +56,7 @@ struct ward_hostobj {
 	mode_t type;  /* st_mode & S_IFMT */
 	uint64_t dev, ino, rdev;
 	unsigned long nlink;
+	uint64_t fs_magic;   /* statfs f_type of its filesystem (NSFS_MAGIC for a namespace) */
 	char *canon;	     /* the kernel's path of the opened object */
 	int rel;	     /* enum ward_tree_rel */
 	char *tree;	     /* the sensitive tree it is, is under or contains */

@@ -499,12 +499,15 @@ static void f_ns(const struct ward_spec *s, struct ward_host_facts *f)
 	obj_set(&f->ns[WARD_NS_NET], S_IFREG, "net:[4026531833]", 0, NULL);
 	f->ns[WARD_NS_NET].host_ns = true; /* /proc/2/task/2/ns/net: the runtime's own */
 	obj_set(&f->ns[WARD_NS_IPC], S_IFREG, "ipc:[4026532001]", 0, NULL);
+	obj_set(&f->ns[WARD_NS_UTS], S_IFIFO, "/tmp/fifo", 0, NULL); /* not a namespace at all */
+	f->ns[WARD_NS_NET].fs_magic = f->ns[WARD_NS_IPC].fs_magic = 0x6e736673;
 }
 
 static void f_userns(const struct ward_spec *s, struct ward_host_facts *f)
 {
 	(void)s;
 	obj_set(&f->ns[WARD_NS_USER], S_IFREG, "user:[4026532002]", 0, NULL);
+	f->ns[WARD_NS_USER].fs_magic = 0x6e736673;
 	f->ns[WARD_NS_USER].maps_host_root = true;
 }
 
@@ -513,12 +516,15 @@ static void test_facts_namespaces(void)
 	const struct ward_finding *f;
 
 	with_facts(L("'namespaces':[{'type':'mount'},{'type':'network','path':'/proc/2/task/2/ns/net'},"
-		     "{'type':'ipc','path':'/run/ipc/x'}]"),
+		     "{'type':'ipc','path':'/run/ipc/x'},{'type':'uts','path':'/tmp/fifo'}]"),
 		   f_ns);
 	f = find("W111", "linux.namespaces[1].path");
 	ok(f && f->severity == WARD_SEV_HIGH && strstr(f->message, "checked on this host"),
 	   "facts: a netns that is the runtime's own, by any path, is the host's");
 	ok(!find("W112", NULL), "facts: a namespace that is not the host's is fine");
+	f = find("W113", "linux.namespaces[3].path");
+	ok(f && f->restricted && strstr(f->message, "is not a namespace"),
+	   "facts: a path that is no namespace");
 
 	with_facts(
 	    P(",'user':{'uid':0,'gid':0}") "," L("'namespaces':[{'type':'mount'},{'type':'user'}],"

@@ -371,6 +371,25 @@ static void test_gather_ns(void)
 	ward_host_facts_free(f);
 	f = NULL;
 	stop(pid);
+	{ /* a fifo named as a namespace: not opened for reading (that would block) */
+		_cleanup_free_ char *fifo = tpath("nsfifo");
+		char *j =
+		    xasprintf("{'ociVersion':'1.2.0','root':{'path':'r'},'process':{'args':['sh'],'cwd':'/'},"
+			      "'linux':{'namespaces':[{'type':'mount'},{'type':'user','path':'%s'}]}}",
+			      fifo);
+		struct ward_spec *s;
+
+		mkfifo(fifo, 0600);
+		s = spec_of(j);
+		ok(s && ward_host_facts_gather(s, "/", NULL, NULL, &f, NULL) == 0 &&
+		       f->ns[WARD_NS_USER].checked && f->ns[WARD_NS_USER].type == S_IFIFO &&
+		       f->ns[WARD_NS_USER].fs_magic != 0x6e736673 && f->ns[WARD_NS_USER].maps_host_root,
+		   "gather: a fifo as a namespace path does not block, and is no namespace");
+		ward_host_facts_free(f);
+		f = NULL;
+		ward_spec_free(s);
+		free(j);
+	}
 	pid = ns_child(CLONE_NEWUSER, NULL);
 	ok(pid > 0 && gather_ns("user", pid, &f) && f->ns[WARD_NS_USER].maps_host_root,
 	   "gather: a joined user namespace without maps cannot be shown to leave host 0 out");
