@@ -415,14 +415,25 @@ static void test_gather_alias(void)
 		struct ward_host_facts *f = NULL;
 		struct ward_spec *s;
 
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount("/etc/default", alias, NULL, MS_BIND, NULL) < 0)
+		int r;
+
+		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("/etc/default", alias, "none", MS_BIND, NULL) < 0)
 			_exit(2);
 		s = spec_of("{'ociVersion':'1.2.0','root':{'path':'r'},'process':{'args':['sh'],'cwd':'/'},"
 			    "'mounts':[{'destination':'/a','type':'bind','source':'@/alias'}]}");
 		if (!s || ward_host_facts_gather(s, "/", NULL, NULL, &f, NULL) < 0)
 			_exit(3);
-		_exit(f->mounts[0].rel == WARD_TREE_UNDER && strcmp(f->mounts[0].tree, "/etc") == 0 ? 0 : 1);
+		r = f->mounts[0].rel == WARD_TREE_UNDER && strcmp(f->mounts[0].tree, "/etc") == 0 ? 0 : 1;
+		if (r)
+			printf("#   alias: checked %d rel %d tree %s canon %s\n", f->mounts[0].checked,
+			       f->mounts[0].rel, f->mounts[0].tree ? f->mounts[0].tree : "-",
+			       f->mounts[0].canon ? f->mounts[0].canon : "-");
+		fflush(stdout);
+		ward_host_facts_free(f);
+		ward_spec_free(s);
+		free(alias);
+		_exit(r);
 	}
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
