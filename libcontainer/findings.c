@@ -634,7 +634,7 @@ static void check_sysctl_names(struct collector *c)
 
 		if (!why)
 			continue;
-		f = add(c, "W180", WARD_SEV_CRITICAL, true, why_kernel_rw);
+		f = ward_finding_add(c, "W180", WARD_SEV_CRITICAL, true, why_kernel_rw);
 		f->escape = true;
 		f->path = xasprintf("linux.sysctl.%s", l->sysctl[i].key);
 		f->message = xasprintf("not a sysctl name: %s; a runtime translating it naively writes "
