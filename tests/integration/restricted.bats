@@ -411,12 +411,12 @@ loop_dev() {
 	assert_output_contains keys-readable
 	assert_output_contains 65537
 	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
-	assert_refused "linux.maskedPaths" "mounts[$n].options[$o]" 'linux.sysctl["kernel.msgmnb"]'
+	assert_refused "linux.maskedPaths" "mounts[$n].options[$o]" 'linux.sysctl.kernel.msgmnb'
 	[[ $stderr != *tcp_syncookies* ]] || fail "a safe sysctl was refused:" "$stderr"
 	# an empty list is refused too; allow-sysctl allows a name
 	bundle_set '.linux.maskedPaths = [] | .mounts[-1].options -= ["rshared"]'
 	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID" < /dev/null
-	assert_refused "linux.maskedPaths" 'linux.sysctl["kernel.msgmnb"]'
+	assert_refused "linux.maskedPaths" 'linux.sysctl.kernel.msgmnb'
 	host_policy "allow-sysctl = kernel.msgmnb"
 	bundle_set 'del(.linux.maskedPaths)'
 	run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-ok" < /dev/null
@@ -437,4 +437,73 @@ loop_dev() {
 	assert_clean_failure "$ID-2"
 	[[ ${stderr_lines[0]} == *"policy file $T/hostpolicy/policy: unknown key \"allow-sysctls\""*'"allow-sysctls = kernel.msgmnb"'* ]] ||
 		fail "the error does not quote the line:" "$stderr"
+}
+
+# flipper LINK A B: LINK flips between A and B (atomic renames) until killed.
+flipper() {
+	(
+		while :; do
+			ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"
+			ln -sfn "$3" "$1.new" && mv -T "$1.new" "$1"
+		done
+	) < /dev/null > /dev/null 2>&1 &
+	CLEANUP+=("kill $!")
+}
+
+@test "restricted: a namespace path, a rootfs and a hook binary swapped after the check are never what runs (check-to-use races)" {
+	ward_only "restricted policy"
+	local k host_net out ran=0
+	unshare -n sleep 1000 < /dev/null > /dev/null 2>&1 &
+	CLEANUP+=("kill $!")
+	own_net=/proc/$!/ns/net
+	host_net=$(readlink /proc/self/ns/net)
+	echo host-only > "$T/host-only"
+	printf '#!/bin/sh\ntouch %s/pwned\n' "$T" > "$T/evil"
+	chmod 755 "$T/evil"
+	restricted_clean
+	open_tmp_dirs
+	host_policy "allow-hook = $(readlink -f /bin/true)"
+	cp -a "$BUNDLE/rootfs" "$T/rootfs2"
+	flipper "$T/net" "$own_net" /proc/self/ns/net
+	flipper "$T/root" "$BUNDLE/rootfs" /
+	flipper "$T/hook" "$(readlink -f /bin/true)" "$T/evil"
+	bundle_set '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {type: "network", path: $n} else . end]
+		| .root.path = $r | .root.readonly = true
+		| .hooks.prestart = [{path: $h}]' --arg n "$T/net" --arg r "$T/root" --arg h "$T/hook"
+	bundle_args sh -c "readlink /proc/self/ns/net; cat $T/host-only 2> /dev/null; true"
+	for ((k = 0; k < 30; k++)); do
+		run --separate-stderr rt --policy restricted run --bundle "$BUNDLE" "$ID-$k" < /dev/null
+		[[ $output != *"$host_net"* ]] || fail "attempt $k: the container is in the host's network namespace:" "$output"
+		[[ $output != *host-only* ]] || fail "attempt $k: the container's root is the host's:" "$output"
+		[ ! -e "$T/pwned" ] || fail "attempt $k: a hook binary the policy does not allow ran on the host"
+		[ "$status" -ne 0 ] || ran=$((ran + 1))
+		[ "$status" -eq 0 ] || [[ $stderr == *"refused by the restricted policy"* || $stderr == *"changed since it was checked"* || $stderr == *"changed while it was opened"* ]] ||
+			fail "attempt $k: unexpected failure:" "$stderr"
+	done
+	echo "# $ran of 30 ran (when every swap fell right)" >&3
+}
+
+@test "a namespace path that names a fifo (or any file that is no namespace) fails at once, at every level" {
+	mkfifo "$T/fifo"
+	bundle_set '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {type: "network", path: $p} else . end]' --arg p "$T/fifo"
+	bundle_args true
+	run --separate-stderr timeout 5 "$RUNTIME" --root "$ROOT" --log "$T/runtime.log" run --bundle "$BUNDLE" "$ID" < /dev/null
+	[ "$status" -ne 124 ] || fail "the runtime blocked opening the fifo"
+	assert_clean_failure
+	[[ $stderr == *"$T/fifo is not a namespace"* ]] || fail "$stderr"
+}
+
+@test "restricted: poststop hooks are judged again when they run: a binary swapped since create does not run" {
+	ward_only "restricted policy"
+	printf '#!/bin/sh\ntouch %s/pwned\n' "$T" > "$T/evil"
+	chmod 755 "$T/evil"
+	ln -s "$(readlink -f /bin/true)" "$T/hook"
+	host_policy "level = restricted" "allow-hook = $(readlink -f /bin/true)"
+	restricted_clean
+	bundle_set '.hooks.poststop = [{path: $h}]' --arg h "$T/hook"
+	start_sleeper
+	ln -sfn "$T/evil" "$T/hook"
+	run --separate-stderr rt delete --force "$ID"
+	[ ! -e "$T/pwned" ] || fail "the swapped poststop hook ran on the host"
+	grep -q "poststop hooks not run" "$T/runtime.log" || fail "no warning:" "$(cat "$T/runtime.log")"
 }
