@@ -15,6 +15,8 @@
 #include "container.h"
 #include "hooks.h"
 #include "launch.h"
+#include "policy.h"
+#include "hostobj.h"
 #include "util.h"
 
 int ward_handle_open(struct ward_ctx *ctx, const char *id, int lock_op, struct ward_handle *h,
@@ -175,6 +177,37 @@ static int stop_all(struct ward_handle *h, struct ward_error **e)
 	return 0;
 }
 
+/* Hooks that run on the host long after create judged them (poststart,
+ * poststop): under restricted, judged again on the binaries as they are now, and
+ * pinned so that what runs is what was judged. -1 (logged): run none. */
+static int restricted_hooks(struct ward_ctx *ctx, struct ward_handle *h, struct ward_spec *s,
+			    enum ward_hook_kind k)
+{
+	struct ward_host_facts *facts = NULL;
+	struct ward_error *err = NULL;
+	int level, r = 0;
+
+	if (ward_policy_level(ctx, s, &level, &err) < 0 ||
+	    (level >= WARD_POLICY_RESTRICTED &&
+	     ward_ctx_host_facts(ctx, s, h->st->bundle, &facts, &err) < 0)) {
+		ward_log(ctx, WARD_LOG_WARN, "%s hooks not run: %s", ward_hook_kind_name(k), err->msg);
+		ward_error_free(err);
+		return -1;
+	}
+	for (size_t i = 0; facts && i < s->n_hooks[k]; i++)
+		if (i >= facts->n_hooks[k] || !facts->hooks[k][i].allowed) {
+			ward_log(ctx, WARD_LOG_WARN,
+				 "%s hooks not run: hook #%zu (%s) is not an allow-hook binary of the host "
+				 "policy (restricted)",
+				 ward_hook_kind_name(k), i, s->hooks[k][i].path);
+			r = -1;
+		}
+	if (r == 0)
+		ward_host_facts_pin(facts, s);
+	ward_host_facts_free(facts);
+	return r;
+}
+
 void ward_handle_hooks(struct ward_ctx *ctx, struct ward_handle *h, enum ward_hook_kind k,
 		       enum ward_status status)
 {
@@ -188,7 +221,7 @@ void ward_handle_hooks(struct ward_ctx *ctx, struct ward_handle *h, enum ward_ho
 		return;
 	}
 	/* the spec: a failing poststart or poststop hook is a warning, the others still run */
-	if (s->n_hooks[k]) {
+	if (s->n_hooks[k] && restricted_hooks(ctx, h, s, k) == 0) {
 		json = ward_state_json(h->st, status, false);
 		ward_hooks_run_warn(ctx, s, k, json);
 	}

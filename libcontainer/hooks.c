@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -47,8 +48,8 @@ static void close_fd(int *fd)
 
 /* In the forked child: only async-signal-safe calls until execve. Exec failure
  * is reported as an errno on err_wr (close-on-exec, so EOF means success). */
-static _Noreturn void hook_child(const char *path, char *const argv[], char *const envp[], int in_rd,
-				 int out_wr, int err_wr)
+static _Noreturn void hook_child(const char *path, const struct ward_pin *pin, char *const argv[],
+				 char *const envp[], int in_rd, int out_wr, int err_wr)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
@@ -82,6 +83,22 @@ static _Noreturn void hook_child(const char *path, char *const argv[], char *con
 		goto fail;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (pin->state != WARD_SRC_UNPINNED) {
+		/* the binary the policy judged, never what the path names now: exec'd
+		 * through its fd (left open: a script's interpreter reads /dev/fd/N) */
+		int fd = open(path, O_PATH);
+		struct stat st;
+
+		if (fd < 0)
+			goto fail;
+		if (pin->state != WARD_SRC_PINNED || fstat(fd, &st) < 0 || st.st_dev != pin->dev ||
+		    st.st_ino != pin->ino) {
+			errno = ESTALE;
+			goto fail;
+		}
+		syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+		goto fail;
+	}
 	execve(path, argv, envp);
 fail:
 	code = errno;
@@ -132,7 +149,7 @@ static int hook_fork(struct hook_proc *p, const struct ward_hook *h, int in[2], 
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	p->pid = fork();
 	if (p->pid == 0)
-		hook_child(h->path, argv, envp, in[0], out[1], err[1]);
+		hook_child(h->path, &h->pin, argv, envp, in[0], out[1], err[1]);
 	code = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (p->pid < 0) {
@@ -141,6 +158,11 @@ static int hook_fork(struct hook_proc *p, const struct ward_hook *h, int in[2], 
 	}
 	close_fd(&err[1]);
 	code = read_exec_errno(err[0]);
+	if (code == ESTALE) {
+		reap(p->pid, &status);
+		ward_err(e, EPERM, "%s: %s changed since it was checked", p->label, h->path);
+		goto out;
+	}
 	if (code) {
 		reap(p->pid, &status);
 		ward_err_errno(e, code, "%s: cannot execute", p->label);

@@ -668,8 +668,38 @@ void ward_host_facts_free(struct ward_host_facts *f)
 	free(f);
 }
 
+static void pin(struct ward_pin *p, const struct ward_hostobj *o)
+{
+	if (!o->named)
+		return;
+	p->state = o->checked ? WARD_SRC_PINNED : WARD_SRC_ABSENT;
+	p->dev = o->dev;
+	p->ino = o->ino;
+}
+
+int ward_pin_verify(const struct ward_pin *p, int fd, const char *what, struct ward_error **e)
+{
+	struct stat st;
+
+	if (p->state == WARD_SRC_UNPINNED)
+		return 0;
+	if (p->state != WARD_SRC_PINNED || fstat(fd, &st) < 0 || st.st_dev != p->dev || st.st_ino != p->ino)
+		return ward_err(e, EPERM, "%s changed since it was checked", what);
+	return 0;
+}
+
 void ward_host_facts_pin(const struct ward_host_facts *f, struct ward_spec *s)
 {
+	if (!f)
+		return;
+	pin(&s->root_pin, &f->root);
+	for (int t = 0; t < WARD_NS_COUNT; t++)
+		pin(&s->linux_.ns[t].pin, &f->ns[t]);
+	/* startContainer hooks are paths in the container, not the host's */
+	for (int k = 0; k < WARD_HOOK_KINDS; k++)
+		for (size_t i = 0; k != WARD_HOOK_START_CONTAINER && i < s->n_hooks[k] && i < f->n_hooks[k];
+		     i++)
+			pin(&s->hooks[k][i].pin, &f->hooks[k][i]);
 	for (size_t i = 0; f && i < s->n_mounts && i < f->n_mounts; i++) {
 		const struct ward_hostobj *o = &f->mounts[i];
 		struct ward_mount *m = &s->mounts[i];

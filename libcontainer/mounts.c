@@ -393,6 +393,9 @@ int ward_rootfs_prepare(const struct ward_spec *s, const char *rootfs, bool in_u
 	r->rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (r->rootfd < 0)
 		return ward_err_sys(e, "open the rootfs %s", rootfs);
+	/* the directory the policy judged (hostobj.c pinned it), not one swapped in since */
+	if (ward_pin_verify(&s->root_pin, r->rootfd, "root.path: the rootfs", e) < 0)
+		return -1;
 	r->devnullfd = open("/dev/null", O_PATH | O_CLOEXEC);
 	if (r->devnullfd < 0 || fstat(r->devnullfd, &st) < 0)
 		return ward_err_sys(e, "open the host's /dev/null");

@@ -4,12 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "sysctl.h"
 #include "util.h"
@@ -64,6 +66,34 @@ static bool same_ns(int fd, const char *other)
 	return fstat(fd, &a) == 0 && stat(other, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
+/* The namespace a path names: opened O_PATH first (a fifo or a device there
+ * must not block us or be touched), checked to be nsfs and to be the object the
+ * policy judged (its pin), then opened for setns through the fd. */
+static int open_ns(const struct ward_namespace *ns, enum ward_ns_type t, struct ward_error **e)
+{
+	_cleanup_close_ int path_fd = open(ns->path, O_PATH | O_CLOEXEC);
+	char self[32];
+	struct statfs sfs;
+	struct stat a, b;
+	int fd;
+
+	if (path_fd < 0)
+		return ward_err_sys(e, "open %s namespace %s", ward_ns_name(t), ns->path);
+	if (fstatfs(path_fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC)
+		return ward_err(e, EINVAL, "%s is not a namespace", ns->path);
+	if (ward_pin_verify(&ns->pin, path_fd, ns->path, e) < 0)
+		return -1;
+	snprintf(self, sizeof self, "/proc/self/fd/%d", path_fd);
+	fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ward_err_sys(e, "open %s namespace %s", ward_ns_name(t), ns->path);
+	if (fstat(fd, &a) < 0 || fstat(path_fd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		return ward_err(e, EPERM, "%s changed while it was opened", ns->path);
+	}
+	return fd;
+}
+
 int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct ward_error **e)
 {
 	const struct ward_namespace *ns = s->linux_.ns;
@@ -76,12 +106,9 @@ int ward_ns_open_joins(const struct ward_spec *s, struct ward_nsfds *n, struct w
 
 		if (!ns[t].present || !ns[t].path)
 			continue;
-		fd = open(ns[t].path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			ward_err_sys(e, "open %s namespace %s", ward_ns_name((enum ward_ns_type)t),
-				     ns[t].path);
+		fd = open_ns(&ns[t], (enum ward_ns_type)t, e);
+		if (fd < 0)
 			goto fail;
-		}
 		n->fd[t] = fd;
 		type = ioctl(fd, NS_GET_NSTYPE);
 		if (type < 0) {

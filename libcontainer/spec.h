@@ -82,9 +82,18 @@ enum ward_ns_type {
 	WARD_NS_COUNT
 };
 
+/* Not from the JSON: the identity of a host object a config names, as create
+ * checked it (hostobj.c, ward_host_facts_pin), for the code that opens it later
+ * to verify it opened that very object (security.md §0). */
+struct ward_pin {
+	int state; /* enum ward_src_pin */
+	uint64_t dev, ino;
+};
+
 struct ward_namespace {
-	bool present; /* listed in linux.namespaces */
-	char *path;   /* join this namespace; NULL = create a new one */
+	bool present;	     /* listed in linux.namespaces */
+	char *path;	     /* join this namespace; NULL = create a new one */
+	struct ward_pin pin; /* of path */
 };
 
 struct ward_idmap {
@@ -104,6 +113,10 @@ struct ward_mount {
 };
 enum ward_src_pin { WARD_SRC_UNPINNED, WARD_SRC_PINNED, WARD_SRC_ABSENT };
 
+/* 0 when fd is the object p pinned (or p pins nothing); else -1 with EPERM:
+ * "<what> changed since it was checked". */
+int ward_pin_verify(const struct ward_pin *p, int fd, const char *what, struct ward_error **e);
+
 struct ward_device {
 	char *path; /* absolute, inside the container */
 	char type;  /* 'c', 'b', 'u' or 'p' */
@@ -114,9 +127,10 @@ struct ward_device {
 
 struct ward_hook {
 	char *path;
-	char **args; /* NULL-terminated, may be NULL */
-	char **env;  /* NULL-terminated, may be NULL */
-	int timeout; /* seconds, 0 = none */
+	char **args;	     /* NULL-terminated, may be NULL */
+	char **env;	     /* NULL-terminated, may be NULL */
+	int timeout;	     /* seconds, 0 = none */
+	struct ward_pin pin; /* of path, for the hooks that run on the host */
 };
 
 enum ward_hook_kind {
@@ -159,6 +173,7 @@ struct ward_linux {
 struct ward_spec {
 	char *oci_version;
 	char *root_path; /* as written; relative to the bundle */
+	struct ward_pin root_pin;
 	bool root_readonly;
 	char *hostname, *domainname;
 	struct ward_process process;
